@@ -1,0 +1,111 @@
+# obench: one entry point.  `make` builds everything, `make run` installs the
+# dependencies and runs the default suite, `make check` runs the selftests.
+#
+# BPF objects:  bpf/X.bpf.c -> $(OUT)/bpf/X.bpf.o -> $(OUT)/skel/X.skel.h
+# Harness:      harness/*.c -> $(OUT)/libobench.a (+ main.c) -> $(OUT)/obench
+# Module:       kmod/ via Kbuild against $(KDIR)
+
+OUT      ?= $(CURDIR)/build
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+KDIR_CLOUD := /usr/src/linux-headers-6.12.107+deb12-cloud-amd64
+KDIR     ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build/Makefile),/lib/modules/$(shell uname -r)/build,$(KDIR_CLOUD))
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(CURDIR)/%,%,$(2))";
+endif
+
+PKGS      := libbpf libxdp libnl-3.0 libnl-route-3.0 json-c capstone
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/obench/*.h)
+VMLINUX_H := $(OUT)/include/vmlinux.h
+
+LIB_SRCS  := $(filter-out harness/main.c,$(wildcard harness/*.c))
+LIB_OBJS  := $(patsubst harness/%.c,$(OUT)/harness/%.o,$(LIB_SRCS))
+HARNESS_HDRS := $(wildcard harness/*.h) $(wildcard include/obench/*.h)
+
+GIT_REV   := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)
+
+HOST_CFLAGS := -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
+	-I$(OUT)/skel -I$(CURDIR)/include -I$(CURDIR)/harness $(PKG_CFLAGS) \
+	-DOBENCH_GIT_REV='"$(GIT_REV)"' -DOBENCH_CLANG='"$(CLANG)"'
+HOST_LIBS   := $(PKG_LIBS) -lelf -lz -lm -lpthread
+
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-Wno-unused-function -fno-builtin \
+	-I$(OUT)/include -I$(CURDIR)/bpf -I$(CURDIR)/include
+
+.PHONY: all clean run check deps kmod vmtest bpf
+.DELETE_ON_ERROR:
+
+all: $(OUT)/obench
+
+bpf: $(SKELS)
+
+$(VMLINUX_H):
+	$(Q)mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) $(BPF_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o Makefile
+	$(Q)mkdir -p $(@D)
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(OUT)/harness/%.o: harness/%.c $(HARNESS_HDRS) $(SKELS)
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(OUT)/libobench.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/obench: $(OUT)/harness/main.o $(OUT)/libobench.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+# The kernel module (built against KDIR, the Debian 6.12 cloud headers by default).
+kmod:
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules $(if $(filter 1,$(V)),V=1,)
+
+# Install every package obench needs (Debian 12).
+deps:
+	$(Q)./scripts/install-deps
+
+# The default suite, report included.
+run: deps all
+	$(OUT)/obench run --default-suite
+
+# The tests: kselftest style, KTAP output.
+check: deps
+	$(Q)$(MAKE) -C selftests run_tests
+
+vmtest: all kmod
+	$(Q)$(MAKE) -C selftests run_vm_tests
+
+clean:
+	rm -rf $(OUT)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null 2>&1
+
+# Selftest binaries: selftests/X.c -> $(OUT)/selftests/X, linked with the harness library.
+$(OUT)/selftests/%: selftests/%.c selftests/ktap.h $(OUT)/libobench.a $(SKELS) $(HARNESS_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(CURDIR)/selftests -o $@ $< $(OUT)/libobench.a $(HOST_LIBS)

@@ -1,0 +1,70 @@
+#include "paper.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* Numbers as printed in the paper (CoNEXT 2025, "Demystifying Performance of eBPF Network Applications"). */
+const struct paper_value paper_values[] = {
+	/* Table 3: access time from an eBPF program, 4-byte key */
+	{ "map-access", "array", "ns_per_lookup", 3.9, 0.8, "ns", "Table 3" },
+	{ "map-access", "hash", "ns_per_lookup", 18.8, 1.2, "ns", "Table 3" },
+	{ "map-access", "lru_hash", "ns_per_lookup", 19.2, 1.4, "ns", "Table 3" },
+	/* Table 6: copying 1 KB inside the kernel */
+	{ "memcpy", "bpf_byte_loop", "ns_per_1k_copy", 340, 1.8, "ns", "Table 6" },
+	{ "memcpy", "kernel_module", "ns_per_1k_copy", 32, 0.7, "ns", "Table 6" },
+	{ "memcpy", "kfunc_rep_movsb", "ns_per_1k_copy", 36, 1.4, "ns", "Table 6" },
+	/* Table 5: program chaining on the BMC fast path (throughput) */
+	{ "chaining", "tail_dynamic", "ns_per_run", 1.07, 0, "Mreq/s", "Table 5" },
+	{ "chaining", "tail_const", "ns_per_run", 1.12, 0, "Mreq/s", "Table 5" },
+	{ "chaining", "inlined", "ns_per_run", 1.14, 0, "Mreq/s", "Table 5" },
+	{ "chaining", "bpf2bpf", "ns_per_run", 1.11, 0, "Mreq/s", "Table 5" },
+	{ "chaining", "global_func", "ns_per_run", 1.14, 0, "Mreq/s", "Table 5" },
+	{ NULL }
+};
+
+const struct paper_ratio paper_ratios[] = {
+	{ "map-access", "hash / array lookup", "ns_per_lookup", "hash", "array",
+	  18.8 / 3.9, 0.5, "Table 3", "§4.1" },
+	{ "map-access", "LRU hash / hash lookup", "ns_per_lookup", "lru_hash", "hash",
+	  19.2 / 18.8, 0.15, "Table 3", "§4.1" },
+	{ "memcpy", "eBPF byte loop / kernel module", "ns_per_1k_copy",
+	  "bpf_byte_loop", "kernel_module", 340.0 / 32, 0.5, "Table 6", "§5.2" },
+	{ "memcpy", "eBPF byte loop / native rep movsb (user space)", "ns_per_1k_copy",
+	  "bpf_byte_loop", "user_rep_movsb", 340.0 / 32, 0.5, "Table 6", "§5.2" },
+	{ "memcpy", "eBPF byte loop / rep-movs kfunc", "ns_per_1k_copy",
+	  "bpf_byte_loop", "kfunc_rep_movsb", 340.0 / 36, 0.5, "Table 6", "§5.2" },
+	{ "memcpy", "rep-movs kfunc / kernel module", "ns_per_1k_copy",
+	  "kfunc_rep_movsb", "kernel_module", 36.0 / 32, 0.25, "Table 6", "§5.2" },
+	/* time ratios: t(dynamic index) / t(variant) = throughput(variant) / throughput(dynamic) */
+	{ "chaining", "tail call, constant index vs dynamic index", "ns_per_run",
+	  "tail_dynamic", "tail_const", 1.12 / 1.07, 0.05, "Table 5", "§4.2" },
+	{ "chaining", "inlined vs tail call, dynamic index", "ns_per_run",
+	  "tail_dynamic", "inlined", 1.14 / 1.07, 0.05, "Table 5", "§4.2" },
+	{ "chaining", "BPF-to-BPF vs tail call, dynamic index", "ns_per_run",
+	  "tail_dynamic", "bpf2bpf", 1.11 / 1.07, 0.05, "Table 5", "§4.2" },
+	{ "chaining", "global functions vs tail call, dynamic index", "ns_per_run",
+	  "tail_dynamic", "global_func", 1.14 / 1.07, 0.05, "Table 5", "§4.2" },
+	{ NULL }
+};
+
+/* Table 7 of the paper. */
+const struct paper_takeaway paper_takeaways[] = {
+	{ "§3.1", "Offloading to eBPF reduces the time to process the packet" },
+	{ "§3.2", "The fast path of eBPF can interfere with the slow path" },
+	{ "§3.3", "Preprocessing packets in the kernel is not very effective" },
+	{ "§4.1", "eBPF maps are efficient, but the access pattern matters" },
+	{ "§4.2", "eBPF programs may not compile to the optimal native machine code" },
+	{ "§5.2", "The JIT is blind to the architecture (no rep movs): kfuncs close the gap" },
+	{ NULL }
+};
+
+const struct paper_value *paper_value_find(const char *experiment,
+					   const char *config)
+{
+	const struct paper_value *p;
+
+	for (p = paper_values; p->experiment; p++)
+		if (!strcmp(p->experiment, experiment) && !strcmp(p->config, config))
+			return p;
+	return NULL;
+}

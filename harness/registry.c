@@ -1,0 +1,25 @@
+/* The one table of experiments, in the order the default suite runs them. */
+#include <string.h>
+
+#include "obench.h"
+
+extern const struct experiment exp_map_access;
+//extern const struct experiment exp_memcpy;
+//extern const struct experiment exp_chaining;
+
+const struct experiment *const obench_experiments[] = {
+	&exp_map_access,
+	//&exp_memcpy,
+	//&exp_chaining,
+	NULL
+};
+
+const struct experiment *experiment_find(const char *name)
+{
+	const struct experiment *const *e;
+
+	for (e = obench_experiments; *e; e++)
+		if (!strcmp((*e)->name, name))
+			return *e;
+	return NULL;
+}
