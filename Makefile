@@ -5,7 +5,7 @@
 # Harness:      harness/*.c -> $(OUT)/libobench.a (+ main.c) -> $(OUT)/obench
 # Module:       kmod/ via Kbuild against $(KDIR)
 
-OUT      ?= $(CURDIR)/build
+OUT      ?= build
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= gcc
@@ -89,9 +89,11 @@ kmod:
 deps:
 	$(Q)./scripts/install-deps
 
-# The default suite, report included.
-run: deps all
-	$(OUT)/obench run --default-suite
+# The default suite, report included.  Sub-makes re-read this file after
+# deps, so pkg-config sees the libraries deps just installed.
+run: deps
+	$(Q)$(MAKE) all
+	$(OUT)/obench run
 
 # The tests: kselftest style, KTAP output.
 check: deps

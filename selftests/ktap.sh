@@ -9,7 +9,7 @@ ktap_ok() { KTAP_N=$((KTAP_N + 1)); KTAP_PASS=$((KTAP_PASS + 1)); echo "ok $KTAP
 ktap_fail() { KTAP_N=$((KTAP_N + 1)); KTAP_FAIL=$((KTAP_FAIL + 1)); echo "not ok $KTAP_N $1"; }
 ktap_skip() { KTAP_N=$((KTAP_N + 1)); KTAP_SKIP=$((KTAP_SKIP + 1)); echo "ok $KTAP_N $1 # SKIP $2"; }
 # ktap_test NAME CMD...: ok when CMD succeeds
-ktap_test() { local name=$1; shift; if "$@"; then ktap_ok "$name"; else ktap_fail "$name"; fi; }
+ktap_test() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ktap_ok "$name"; else ktap_fail "$name"; fi; }
 ktap_finish() {
 	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
 	[ "$KTAP_FAIL" -gt 0 ] && exit 1

@@ -1,0 +1,39 @@
+#!/bin/bash
+# `obench run` leaves no BPF program loaded behind: after a normal run, and
+# after one interrupted with SIGINT in the middle of an experiment.
+. "$(dirname "$0")/ktap.sh"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ktap_plan 3
+if [ "$(id -u)" -ne 0 ] || ! command -v bpftool >/dev/null; then
+	for t in run sigint sigterm; do ktap_skip "no_programs_left_after_$t" "needs root and bpftool"; done
+	ktap_finish
+fi
+
+before=$(bpf_prog_count)
+"$OBENCH" run map-access --quick --repeat 3 --out "$TMP/a" >/dev/null 2>&1
+after=$(bpf_prog_count)
+ktap_diag "programs loaded before: $before, after: $after"
+[ "$after" -le "$before" ] && ktap_ok "no_programs_left_after_run" || ktap_fail "no_programs_left_after_run"
+
+# interrupt_mid_run SIGNAL: start a long run, signal it once its programs are loaded
+interrupt_mid_run() {
+	local sig=$1 pid loaded=0 i
+	before=$(bpf_prog_count)
+	"$OBENCH" run map-access --repeat 100000 --out "$TMP/$sig" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		[ "$(bpf_prog_count)" -gt "$before" ] && { loaded=1; break; }
+		sleep 0.1
+	done
+	kill -"$sig" $pid
+	wait $pid
+	local rc=$?
+	after=$(bpf_prog_count)
+	ktap_diag "$sig: programs seen loaded: $loaded, exit $rc, before: $before, after: $after"
+	[ $loaded = 1 ] && [ $rc = 130 ] && [ "$after" -le "$before" ]
+}
+interrupt_mid_run INT && ktap_ok "no_programs_left_after_sigint" || ktap_fail "no_programs_left_after_sigint"
+interrupt_mid_run TERM && ktap_ok "no_programs_left_after_sigterm" || ktap_fail "no_programs_left_after_sigterm"
+ktap_finish
