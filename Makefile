@@ -48,6 +48,8 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 
 .PHONY: all clean run check deps kmod vmtest bpf
 .DELETE_ON_ERROR:
+# keep the BPF objects: `obench jit` loads them
+.SECONDARY: $(BPF_OBJS)
 
 all: $(OUT)/obench
 
@@ -72,6 +74,12 @@ $(OUT)/harness/%.o: harness/%.c $(HARNESS_HDRS) $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+# complexity's native baseline: the workloads built by the same clang -O2 as the BPF side
+$(OUT)/harness/native_workloads.o: harness/native_workloads.c $(HARNESS_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(filter-out -Wno-format-truncation,$(HOST_CFLAGS)) -c $< -o $@
 
 $(OUT)/libobench.a: $(LIB_OBJS)
 	$(call msg,AR,$@)

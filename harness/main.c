@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jit.h"
 #include "obench.h"
 #include "report.h"
 #include "runner.h"
+#include "testbed.h"
 
 #define EXIT_USAGE 2
 
@@ -15,6 +17,7 @@ static const struct opt_spec run_opts[] = {
 	{ "repeat", OPT_INT, NULL, 1, 100000, "measured samples per configuration (overrides the profile)" },
 	{ "out", OPT_STR, "results", 0, 0, "directory that receives <UTC timestamp>/ and latest" },
 	{ "no-report", OPT_BOOL, NULL, 0, 0, "do not write report.md at the end" },
+	{ "testbed", OPT_BOOL, NULL, 0, 0, "run inside the QEMU testbed VM with the obench module (timings emulated)" },
 	OPT_END
 };
 
@@ -25,7 +28,8 @@ static void usage(FILE *f)
 		"  list                       the experiments, their paper artefact and tiers\n"
 		"  run [ID...] [flags]        run experiments (none given: the default suite)\n"
 		"  report [DIR]               write DIR/report.md (default results/latest)\n"
-		"  cleanup                    remove what a killed run left behind\n\n"
+		"  cleanup                    remove what a killed run left behind\n"
+		"  jit OBJECT[:PROG] | --id N  print the x86-64 disassembly of programs' JIT images\n\n"
 		"Each command takes --help.  Results go to results/<UTC timestamp>/.\n");
 }
 
@@ -212,7 +216,12 @@ static int cmd_run(int argc, char **argv)
 	req.profile = opt_bool(&global, "quick") ? PROFILE_QUICK :
 		      opt_bool(&global, "full") ? PROFILE_FULL : PROFILE_DEFAULT;
 	req.repeat = (int)opt_int(&global, "repeat");
-	req.out_base = opt_str(&global, "out");
+	req.out_base = testbed_results_dir() ? testbed_results_dir() : opt_str(&global, "out");
+	if (opt_bool(&global, "testbed") && !testbed_inside()) {
+		testbed_reexec(argc, argv, req.out_base);
+		rc = 1;
+		goto out;
+	}
 	req.report = !opt_bool(&global, "no-report");
 	req.argc = argc;
 	req.argv = argv;
@@ -294,6 +303,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "cleanup"))
 		return cmd_cleanup(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "jit"))
+		return cmd_jit(argc - 1, argv + 1);
 	fprintf(stderr, "obench: unknown command '%s' (try obench --help)\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -4,13 +4,15 @@
 #include "obench.h"
 
 extern const struct experiment exp_map_access;
-//extern const struct experiment exp_memcpy;
-//extern const struct experiment exp_chaining;
+extern const struct experiment exp_memcpy;
+extern const struct experiment exp_chaining;
+extern const struct experiment exp_complexity;
 
 const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
-	//&exp_memcpy,
-	//&exp_chaining,
+	&exp_memcpy,
+	&exp_chaining,
+	&exp_complexity,
 	NULL
 };
 

@@ -35,6 +35,10 @@ static void compare(const struct paper_ratio *pr, const struct result_set *rs,
 		c->why = num->skipped ? num->note : den->note;
 		return;
 	}
+	if (strstr(num->tier, "testbed") || strstr(den->tier, "testbed")) {
+		c->why = "emulated timings (testbed VM) are not compared with the paper";
+		return;
+	}
 	if (den->st.median <= 0 || num->st.median <= 0) {
 		c->why = "a median is zero or negative (below the timer's resolution)";
 		return;

@@ -13,6 +13,7 @@
 #include "bpfutil.h"
 #include "metadata.h"
 #include "report.h"
+#include "testbed.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -201,6 +202,8 @@ int runner_run(const struct run_request *req)
 		return 2;
 	}
 	point_latest(req->out_base, dir);
+	if (testbed_inside())
+		testbed_load_module();
 	install_signals();
 	bpfutil_quiet_libbpf();
 
@@ -209,7 +212,7 @@ int runner_run(const struct run_request *req)
 	json_object_object_add(run, "started_utc", json_object_new_string(stamp));
 	json_object_object_add(run, "profile", json_object_new_string(profile_name(req->profile)));
 	json_object_object_add(run, "argv", argv_json(req->argc, req->argv));
-	json_object_object_add(run, "metadata", metadata_collect("host"));
+	json_object_object_add(run, "metadata", metadata_collect(testbed_tier()));
 	json_object_object_add(run, "parameters", params_json(req, samples, warmup));
 	json_object_object_add(run, "experiments", json_object_get(exps));
 	save_run_json(dir, run);
@@ -221,7 +224,7 @@ int runner_run(const struct run_request *req)
 		struct result_set rs;
 		struct exp_env env = {
 			.exp = e, .opts = &req->exp_opts[i], .profile = req->profile,
-			.samples = samples, .warmup = warmup, .tier = "host",
+			.samples = samples, .warmup = warmup, .tier = testbed_tier(),
 			.run_dir = dir, .rs = &rs,
 		};
 		char reason[512];
