@@ -7,12 +7,14 @@ extern const struct experiment exp_map_access;
 extern const struct experiment exp_memcpy;
 extern const struct experiment exp_chaining;
 extern const struct experiment exp_complexity;
+extern const struct experiment exp_echo;
 
 const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
 	&exp_memcpy,
 	&exp_chaining,
 	&exp_complexity,
+	&exp_echo,
 	NULL
 };
 

@@ -45,4 +45,10 @@ void topo_destroy(struct topo *t);
 /* Removes every obench namespace/link whose creating PID is gone; returns how many. */
 int topo_cleanup_stale(void);
 
+/* Same, and with @force also those of live processes (every obench-* namespace). */
+int topo_cleanup(bool force);
+
+/* socket(@domain, @type, 0) created inside @side's namespace; -errno on failure. */
+int topo_socket(const struct topo *t, enum topo_side side, int domain, int type);
+
 #endif
