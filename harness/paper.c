@@ -25,6 +25,15 @@ const struct paper_value paper_values[] = {
 	{ "complexity", "sum64_native_insns_per_64B", "machine_code", 326, 0, "insns", "§4.2" },
 	{ "complexity", "sum64_ebpf_insns_per_byte", "machine_code", 8, 0, "insns", "§4.2" },
 	{ "complexity", "sum64_native_insns_per_byte", "machine_code", 5, 0, "insns", "§4.2" },
+	/* Table 1: time from the NIC driver to each hook, context preparation */
+	{ "hook-cost", "tc", "ns_to_reach", 273, 51, "ns", "Table 1" },
+	{ "hook-cost", "sk_skb", "ns_to_reach", 1072, 65, "ns", "Table 1" },
+	{ "hook-cost", "socket", "ns_to_reach", 5738, 779, "ns", "Table 1" },
+	/* Table 2: iperf TCP bandwidth with a minimal program */
+	{ "bandwidth", "none", "gbps", 7.24, 0.64, "Gbit/s", "Table 2" },
+	{ "bandwidth", "xdp", "gbps", 7.14, 0.22, "Gbit/s", "Table 2" },
+	{ "bandwidth", "tc", "gbps", 7.02, 0.89, "Gbit/s", "Table 2" },
+	{ "bandwidth", "sk_skb", "gbps", 6.22, 0.30, "Gbit/s", "Table 2" },
 	{ NULL }
 };
 
@@ -67,6 +76,20 @@ const struct paper_ratio paper_ratios[] = {
 	  "tc", "xdp", 1.0, 0.25, "Fig. 3", "§3.1" },
 	{ "echo", "TCP socket / SK_SKB echo RTT (SK_SKB: nearly no gain)", "rtt_us",
 	  "socket_tcp", "sk_skb", 1.0, 0.25, "Fig. 3", "§3.1" },
+	{ "hook-cost", "time to reach: socket / SK_SKB", "ns_to_reach", "socket", "sk_skb",
+	  5738.0 / 1072, 0.5, "Table 1", "§3.1" },
+	{ "hook-cost", "time to reach: SK_SKB / TC", "ns_to_reach", "sk_skb", "tc",
+	  1072.0 / 273, 0.5, "Table 1", "§3.1" },
+	{ "hook-cost", "preparation: SK_SKB / TC", "prep_ns", "sk_skb", "tc",
+	  1350.0 / 35, 1.0, "Table 1", "§3.1" },
+	{ "bandwidth", "XDP / no program (paper -1.4%)", "gbps", "xdp", "none",
+	  7.14 / 7.24, 0.05, "Table 2", "§3.3" },
+	{ "bandwidth", "TC / no program (paper -3%)", "gbps", "tc", "none",
+	  7.02 / 7.24, 0.05, "Table 2", "§3.3" },
+	{ "bandwidth", "SK_SKB / no program (paper -14%)", "gbps", "sk_skb", "none",
+	  6.22 / 7.24, 0.05, "Table 2", "§3.3" },
+	{ "truncate", "rx rate, 100% / 0% truncated (paper at most +2.8%)", "rx_pps",
+	  "trunc_100", "trunc_0", 1.028, 0.05, "Fig. 10", "§3.3" },
 	{ NULL }
 };
 

@@ -7,6 +7,9 @@ extern const struct experiment exp_map_access;
 extern const struct experiment exp_memcpy;
 extern const struct experiment exp_chaining;
 extern const struct experiment exp_complexity;
+extern const struct experiment exp_hook_cost;
+extern const struct experiment exp_bandwidth;
+extern const struct experiment exp_truncate;
 extern const struct experiment exp_echo;
 
 const struct experiment *const obench_experiments[] = {
@@ -14,6 +17,9 @@ const struct experiment *const obench_experiments[] = {
 	&exp_memcpy,
 	&exp_chaining,
 	&exp_complexity,
+	&exp_hook_cost,
+	&exp_bandwidth,
+	&exp_truncate,
 	&exp_echo,
 	NULL
 };

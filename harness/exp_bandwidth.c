@@ -1,0 +1,237 @@
+/*
+ * bandwidth (paper Table 2): TCP bandwidth measured by iperf 2 through the
+ * veth pair with nothing, a minimal XDP, TC or SK_SKB program on the server
+ * side.  For SK_SKB the iperf server runs in its own cgroup v2, where a
+ * sock_ops program puts each accepted connection into a sockhash whose
+ * verdict program passes everything.  Configurations are interleaved per
+ * repeat so drift hits them alike.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "iperf.h"
+#include "minimal.skel.h"
+#include "netpath.h"
+#include "obench.h"
+#include "topology.h"
+
+#define BW_PORT	5301
+
+static const struct opt_spec bandwidth_opts[] = {
+	{ "streams", OPT_INT, NULL, 1, 128, "parallel TCP streams, iperf -P (default 8 quick, 48 as the paper)" },
+	{ "duration", OPT_INT, NULL, 1, 600, "seconds per iperf run (default 2 quick, 10 as the paper)" },
+	{ "repeats", OPT_INT, NULL, 1, 1000, "runs per configuration (default 3 quick, else --repeat/samples)" },
+	OPT_END
+};
+
+enum { C_NONE, C_XDP, C_TC, C_SKSKB, NCONF };
+static const char *const conf_name[NCONF] = { "none", "xdp", "tc", "sk_skb" };
+
+struct bandwidth {
+	struct topo topo;
+	bool topo_up;
+	struct minimal_bpf *skel;
+	struct bpf_link *sockops;
+	bool verdict_on;
+	char cgroup[256];
+	pid_t server;
+};
+
+/* The cgroup v2 hierarchy: /sys/fs/cgroup itself, or its "unified" part under v1. */
+static const char *cgroup2_root(void)
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0)
+		return "/sys/fs/cgroup";
+	if (access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) == 0)
+		return "/sys/fs/cgroup/unified";
+	return NULL;
+}
+
+static int bandwidth_setup(struct exp_env *env)
+{
+	struct bandwidth *bw = calloc(1, sizeof(*bw));
+	const char *root = cgroup2_root();
+	int cg, err;
+
+	if (!bw)
+		return -ENOMEM;
+	env->priv = bw;
+	if (access("/usr/bin/iperf", X_OK)) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "iperf 2 is not installed (apt-get install iperf)");
+		return EXP_SKIP;
+	}
+	bw->skel = minimal_bpf__open();
+	if (!bw->skel)
+		return -errno;
+	bw->skel->rodata->port = BW_PORT;
+	err = minimal_bpf__load(bw->skel);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "the kernel rejected the minimal programs (%s)", strerror(-err));
+		return EXP_SKIP;
+	}
+	err = topo_create(&bw->topo);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "cannot build the veth topology (%s)", strerror(-err));
+		return EXP_SKIP;
+	}
+	bw->topo_up = true;
+	if (!root)
+		return 0;	/* sk_skb is skipped in run() */
+	snprintf(bw->cgroup, sizeof(bw->cgroup), "%s/obench-%d-bw", root, (int)getpid());
+	if (mkdir(bw->cgroup, 0755)) {
+		bw->cgroup[0] = '\0';
+		return 0;
+	}
+	cg = open(bw->cgroup, O_RDONLY | O_DIRECTORY);
+	if (cg >= 0) {
+		bw->sockops = bpf_program__attach_cgroup(bw->skel->progs.sockops_add, cg);
+		close(cg);
+	}
+	if (bw->sockops &&
+	    !bpf_prog_attach(bpf_program__fd(bw->skel->progs.sk_skb_pass),
+			     bpf_map__fd(bw->skel->maps.socks), BPF_SK_SKB_VERDICT, 0))
+		bw->verdict_on = true;
+	return 0;
+}
+
+static int run_one(struct exp_env *env, struct bandwidth *bw, int c, int streams, int secs,
+		   double *gbps)
+{
+	struct minimal_bpf *s = bw->skel;
+	double bps = 0;
+	int err = 0;
+
+	if (c == C_XDP)
+		err = netpath_xdp(&bw->topo, bpf_program__fd(s->progs.xdp_pass));
+	else if (c == C_TC)
+		err = netpath_tc(&bw->topo, bpf_program__fd(s->progs.tc_pass));
+	if (err)
+		return err;
+	bw->server = iperf_server_start(&bw->topo, BW_PORT, c == C_SKSKB ? bw->cgroup : NULL);
+	if (bw->server < 0) {
+		err = bw->server;
+		bw->server = 0;
+	} else {
+		err = iperf_client_run(&bw->topo, BW_PORT, streams, secs, &bps);
+		iperf_stop(bw->server);
+		bw->server = 0;
+	}
+	if (c == C_XDP)
+		netpath_xdp(&bw->topo, -1);
+	else if (c == C_TC)
+		netpath_tc(&bw->topo, -1);
+	*gbps = bps / 1e9;
+	(void)env;
+	return err;
+}
+
+static int bandwidth_run(struct exp_env *env)
+{
+	struct bandwidth *bw = env->priv;
+	bool quick = env->profile == PROFILE_QUICK;
+	int streams = opt_given(env->opts, "streams") ? (int)opt_int(env->opts, "streams") : quick ? 8 : 48;
+	int secs = opt_given(env->opts, "duration") ? (int)opt_int(env->opts, "duration") : quick ? 2 : 10;
+	int reps = opt_given(env->opts, "repeats") ? (int)opt_int(env->opts, "repeats") :
+		quick ? 3 : env->samples;
+	double *v = calloc((size_t)(NCONF * reps), sizeof(double));
+	char note[RESULT_NOTE];
+	int r, c, err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (r = 0; r < reps && !err; r++)
+		for (c = 0; c < NCONF && !err; c++) {
+			if (c == C_SKSKB && !bw->verdict_on)
+				continue;
+			progress(env, "repeat %d/%d: %s, %d streams x %d s", r + 1, reps,
+				 conf_name[c], streams, secs);
+			err = run_one(env, bw, c, streams, secs, &v[c * reps + r]);
+		}
+	if (err)
+		goto out;
+	snprintf(note, sizeof(note), "iperf 2, %d TCP streams x %d s, %d runs; program on the server veth/sockets",
+		 streams, secs, reps);
+	for (c = 0; c < NCONF; c++) {
+		struct stats st;
+
+		if (c == C_SKSKB && !bw->verdict_on) {
+			result_skip(env->rs, conf_name[c], "gbps",
+				    "no cgroup v2 to attach the sock_ops program that fills the sockhash");
+			continue;
+		}
+		stats_compute(&v[c * reps], (size_t)reps, 0, 0, &st);
+		result_add(env->rs, conf_name[c], "gbps", "Gbit/s", env->tier, &st, c ? "" : note);
+	}
+out:
+	free(v);
+	return err;
+}
+
+static void bandwidth_teardown(struct exp_env *env)
+{
+	struct bandwidth *bw = env->priv;
+
+	if (!bw)
+		return;
+	iperf_stop(bw->server);
+	if (bw->topo_up)
+		topo_destroy(&bw->topo);
+	if (bw->verdict_on)
+		bpf_prog_detach2(bpf_program__fd(bw->skel->progs.sk_skb_pass),
+				 bpf_map__fd(bw->skel->maps.socks), BPF_SK_SKB_VERDICT);
+	bpf_link__destroy(bw->sockops);
+	if (bw->cgroup[0])
+		rmdir(bw->cgroup);
+	minimal_bpf__destroy(bw->skel);
+	free(bw);
+	env->priv = NULL;
+}
+
+static void bandwidth_report(const struct result_set *rs, FILE *md)
+{
+	const struct result_row *none = result_find(rs, "none", "gbps");
+	const char *c[] = { "xdp", "tc", "sk_skb" };
+	unsigned int i;
+
+	fprintf(md, "\n**Method.** `iperf -c` in the client namespace against `iperf -s` in the "
+		"server namespace over a veth pair (paper: 100G NIC, one queue, 48 streams, 10 s, 100 "
+		"runs). Minimal programs return pass; SK_SKB gets the server's sockets through a "
+		"sock_ops program on the iperf server's own cgroup.\n\n");
+	if (!none || none->skipped || none->st.median <= 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		const struct result_row *r = result_find(rs, c[i], "gbps");
+
+		if (r && !r->skipped)
+			fprintf(md, "- %s: %+.1f%% vs no program\n", c[i],
+				100.0 * (r->st.median / none->st.median - 1));
+	}
+}
+
+static int bandwidth_cleanup(void)
+{
+	return topo_cleanup_stale();
+}
+
+const struct experiment exp_bandwidth = {
+	.name = "bandwidth",
+	.paper_ref = "Table 2",
+	.summary = "iperf TCP bandwidth with a minimal XDP / TC / SK_SKB program on the path",
+	.tiers = "host,hw",
+	.opts = bandwidth_opts,
+	.in_default_suite = true,
+	.setup = bandwidth_setup,
+	.run = bandwidth_run,
+	.teardown = bandwidth_teardown,
+	.report = bandwidth_report,
+	.cleanup = bandwidth_cleanup,
+};

@@ -1,0 +1,113 @@
+#include "netpath.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#define STATS_SYSCTL	"/proc/sys/kernel/bpf_stats_enabled"
+
+/* Runs @fn inside the server namespace (netlink sockets are per namespace). */
+static int in_server(const struct topo *t, int (*fn)(int ifindex, int fd), int fd)
+{
+	int err = topo_enter(t, TOPO_SERVER), err2;
+
+	if (err)
+		return err;
+	err = fn(t->server.ifindex, fd);
+	err2 = topo_leave(t);
+	if (err2) {
+		perror("obench: setns back to the original namespace");
+		abort();
+	}
+	return err;
+}
+
+static int xdp_set(int ifindex, int fd)
+{
+	if (fd < 0)
+		return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+int netpath_xdp(const struct topo *t, int prog_fd)
+{
+	return in_server(t, xdp_set, prog_fd);
+}
+
+static int tc_set(int ifindex, int fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = fd);
+	int err;
+
+	if (fd < 0) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		return bpf_tc_hook_destroy(&hook);
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+int netpath_tc(const struct topo *t, int prog_fd)
+{
+	return in_server(t, tc_set, prog_fd);
+}
+
+int netpath_stats_enable(int *saved)
+{
+	FILE *f = fopen(STATS_SYSCTL, "r");
+	int v = 0;
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	*saved = v;
+	f = fopen(STATS_SYSCTL, "w");
+	if (!f)
+		return -errno;
+	fputs("1\n", f);
+	return fclose(f) ? -errno : 0;
+}
+
+void netpath_stats_restore(int saved)
+{
+	FILE *f = fopen(STATS_SYSCTL, "w");
+
+	if (f) {
+		fprintf(f, "%d\n", saved);
+		fclose(f);
+	}
+}
+
+int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+
+	if (err)
+		return err;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
+}
+
+int netpath_pin(int cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n > 0 ? cpu % (int)n : 0, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}

@@ -1,0 +1,28 @@
+/*
+ * Programs at the receive hooks of the topology's server side (native XDP,
+ * TC clsact ingress), BPF run-time statistics, and CPU pinning: what the
+ * network-path experiments (hook-cost, bandwidth, truncate) share.
+ */
+#ifndef OBENCH_NETPATH_H
+#define OBENCH_NETPATH_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "topology.h"
+
+/* Native-mode XDP on the server interface; detach with prog_fd < 0. */
+int netpath_xdp(const struct topo *t, int prog_fd);
+/* TC clsact ingress on the server interface; detach (and drop clsact) with prog_fd < 0. */
+int netpath_tc(const struct topo *t, int prog_fd);
+
+/* Turns kernel.bpf_stats_enabled on; *saved gets the old value for netpath_stats_restore. */
+int netpath_stats_enable(int *saved);
+void netpath_stats_restore(int saved);
+/* Cumulative run time and run count of a program (bpf_stats_enabled must be on). */
+int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt);
+
+/* Pins the calling thread to @cpu (modulo the CPUs online). */
+int netpath_pin(int cpu);
+
+#endif
