@@ -30,6 +30,7 @@
 #include <linux/types.h>
 
 #include "kmod_kfuncs.skel.h"
+#include "ktap.h"
 
 #define OBENCH_INLINE static inline
 #include <obench/workloads.h>
@@ -41,7 +42,6 @@
 
 static const char *kmod_path = "kmod/obench_kmod.ko";
 static int nr_cycles = 100;
-static int test_no, n_pass, n_fail, n_skip;
 
 /* libbpf output is buffered and only shown (as KTAP diagnostics) on failure. */
 static char lb_log[1 << 16];
@@ -78,17 +78,6 @@ static void log_dump(int max_lines)
 	log_reset();
 }
 
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
 /* Show why libbpf refused the kfunc programs (unresolved __ksym expected). */
 static void ksym_reason(void)
 {
@@ -97,28 +86,9 @@ static void ksym_reason(void)
 	if (p) {
 		while (p > lb_log && p[-1] != '\n')
 			p--;
-		diag("%.*s", (int)strcspn(p, "\n"), p);
+		ktap_print("%.*s", (int)strcspn(p, "\n"), p);
 	}
 	log_reset();
-}
-
-static void result(bool ok, const char *name)
-{
-	test_no++;
-	if (ok)
-		n_pass++;
-	else
-		n_fail++;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", test_no, name);
-	fflush(stdout);
-}
-
-static void skip(const char *name, const char *why)
-{
-	test_no++;
-	n_skip++;
-	printf("ok %d - %s # SKIP %s\n", test_no, name, why);
-	fflush(stdout);
 }
 
 static int mod_load(void)
@@ -220,33 +190,33 @@ static bool bench_check(const char *method)
 
 	fd = open(DEBUGFS_BENCH, O_RDWR);
 	if (fd < 0) {
-		diag("open %s: %s", DEBUGFS_BENCH, strerror(errno));
+		ktap_print("open %s: %s", DEBUGFS_BENCH, strerror(errno));
 		return false;
 	}
 	snprintf(req, sizeof(req), "iterations=%d method=%s\n", BENCH_ITERS,
 		 method);
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		diag("write '%s': %s", req, strerror(errno));
+		ktap_print("write '%s': %s", req, strerror(errno));
 		close(fd);
 		return false;
 	}
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	close(fd);
 	if (n <= 0) {
-		diag("read: %s", n ? strerror(errno) : "empty");
+		ktap_print("read: %s", n ? strerror(errno) : "empty");
 		return false;
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	diag("%s (emulated CPU, not a measurement)", buf);
+	ktap_print("%s (emulated CPU, not a measurement)", buf);
 	if (sscanf(buf, "ns_per_copy=%lf copies=%llu total_ns=%llu method=%31s",
 		   &ns, &copies, &total, got_method) != 4) {
-		diag("unparsable reply");
+		ktap_print("unparsable reply");
 		return false;
 	}
 	if (copies != 100ULL * BENCH_ITERS || !total || !(ns > 0) ||
 	    strcmp(got_method, method)) {
-		diag("want copies=%d, total_ns>0, method=%s", 100 * BENCH_ITERS,
+		ktap_print("want copies=%d, total_ns>0, method=%s", 100 * BENCH_ITERS,
 		     method);
 		return false;
 	}
@@ -257,7 +227,7 @@ static bool bench_check(const char *method)
 
 		close(fd);
 		if (!rejected) {
-			diag("'bogus=1' was not rejected with EINVAL");
+			ktap_print("'bogus=1' was not rejected with EINVAL");
 			return false;
 		}
 	}
@@ -277,16 +247,16 @@ static bool test_copy(struct kmod_kfuncs_bpf *skel)
 	skel->bss->copy_ret = -1;
 	ret = run_prog(skel->progs.copy_rep_movs, NULL, 0);
 	if (ret) {
-		diag("test run: %d", ret);
+		ktap_print("test run: %d", ret);
 		return false;
 	}
 	if (skel->bss->copy_ret != (int)sizeof(want)) {
-		diag("copied %d bytes, want %zu", skel->bss->copy_ret,
+		ktap_print("copied %d bytes, want %zu", skel->bss->copy_ret,
 		     sizeof(want));
 		return false;
 	}
 	if (memcmp(skel->bss->dst_buf, want, sizeof(want))) {
-		diag("destination differs from the source");
+		ktap_print("destination differs from the source");
 		return false;
 	}
 	return true;
@@ -301,13 +271,13 @@ static bool test_tc_copy(struct kmod_kfuncs_bpf *skel)
 	pkt[12] = 0x08;	/* ethertype IPv4 */
 	ret = run_prog(skel->progs.tc_copy, pkt, sizeof(pkt));
 	if (ret < 0) {
-		diag("test run: %d", ret);
+		ktap_print("test run: %d", ret);
 		return false;
 	}
 	if (skel->bss->tc_copy_ret != (int)sizeof(skel->bss->tc_dst) ||
 	    memcmp(skel->bss->tc_dst, skel->bss->src_buf,
 		   sizeof(skel->bss->tc_dst))) {
-		diag("tc copy: ret %d or data mismatch", skel->bss->tc_copy_ret);
+		ktap_print("tc copy: ret %d or data mismatch", skel->bss->tc_copy_ret);
 		return false;
 	}
 	return true;
@@ -332,13 +302,13 @@ static bool test_fib(struct kmod_kfuncs_bpf *skel)
 		if (!ret)
 			ret = run_prog(skel->progs.xdp_fib, pkt, sizeof(pkt));
 		if (ret < 0 || (ret != 0 && ret != 2 /* XDP_PASS */)) {
-			diag("n=%u: test run: %d", ns[i], ret);
+			ktap_print("n=%u: test run: %d", ns[i], ret);
 			return false;
 		}
 		if (skel->bss->fib_native != want ||
 		    skel->bss->fib_bpf != want ||
 		    skel->bss->xdp_fib_native != want) {
-			diag("n=%u: native %llu, bpf %llu, xdp native %llu, user %llu",
+			ktap_print("n=%u: native %llu, bpf %llu, xdp native %llu, user %llu",
 			     ns[i], (unsigned long long)skel->bss->fib_native,
 			     (unsigned long long)skel->bss->fib_bpf,
 			     (unsigned long long)skel->bss->xdp_fib_native,
@@ -367,12 +337,12 @@ static bool test_sum(struct kmod_kfuncs_bpf *skel)
 		skel->bss->sum_native_short = ~0ULL;
 		ret = run_prog(skel->progs.sum64, NULL, 0);
 		if (ret) {
-			diag("repeat=%u: test run: %d", reps[i], ret);
+			ktap_print("repeat=%u: test run: %d", reps[i], ret);
 			return false;
 		}
 		if (skel->bss->sum_native != want || skel->bss->sum_bpf != want ||
 		    skel->bss->sum_native_short != 0) {
-			diag("repeat=%u: native %llu, bpf %llu, user %llu, short-buffer %llu (want 0)",
+			ktap_print("repeat=%u: native %llu, bpf %llu, user %llu, short-buffer %llu (want 0)",
 			     reps[i], (unsigned long long)skel->bss->sum_native,
 			     (unsigned long long)skel->bss->sum_bpf,
 			     (unsigned long long)want,
@@ -393,7 +363,7 @@ static bool test_rejected(const char *prog)
 	log_reset();
 	skel = skel_open_load(prog, &err);
 	if (skel) {
-		diag("%s was accepted by the verifier", prog);
+		ktap_print("%s was accepted by the verifier", prog);
 		kmod_kfuncs_bpf__destroy(skel);
 		return false;
 	}
@@ -401,13 +371,13 @@ static bool test_rejected(const char *prog)
 	if (!hint)
 		hint = strstr(lb_log, "out of bound");
 	if (err != -EACCES && err != -EINVAL) {
-		diag("%s failed to load with %d (%s), want a verifier rejection",
+		ktap_print("%s failed to load with %d (%s), want a verifier rejection",
 		     prog, err, strerror(-err));
 		log_dump(30);
 		return false;
 	}
 	if (hint)
-		diag("verifier: %.*s", (int)strcspn(hint, "\n"), hint);
+		ktap_print("verifier: %.*s", (int)strcspn(hint, "\n"), hint);
 	log_reset();
 	return true;
 }
@@ -417,7 +387,7 @@ static bool test_good_small(struct kmod_kfuncs_bpf *skel)
 	int ret = run_prog(skel->progs.good_small, NULL, 0);
 
 	if (ret != 0x5a || skel->bss->small_ret != 16) {
-		diag("good_small: retval %d small_ret %d", ret,
+		ktap_print("good_small: retval %d small_ret %d", ret,
 		     skel->bss->small_ret);
 		return false;
 	}
@@ -430,14 +400,14 @@ static bool test_unload_busy(struct kmod_kfuncs_bpf *skel)
 	int ret = mod_unload();
 
 	if (ret == -EAGAIN || ret == -EBUSY) {
-		diag("delete_module refused: %s", strerror(-ret));
+		ktap_print("delete_module refused: %s", strerror(-ret));
 		return mod_loaded() && test_copy(skel);
 	}
 	if (ret == 0) {
-		diag("module unloaded while a kfunc program was loaded");
+		ktap_print("module unloaded while a kfunc program was loaded");
 		return false;
 	}
-	diag("delete_module: %s", strerror(-ret));
+	ktap_print("delete_module: %s", strerror(-ret));
 	return false;
 }
 
@@ -462,7 +432,7 @@ static bool test_dmesg_clean(void)
 	ssize_t n;
 
 	if (fd < 0) {
-		diag("/dev/kmsg: %s", strerror(errno));
+		ktap_print("/dev/kmsg: %s", strerror(errno));
 		return false;
 	}
 	for (;;) {
@@ -477,7 +447,7 @@ static bool test_dmesg_clean(void)
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			if (strstr(rec, bad[i])) {
 				if (hits++ < 10)
-					diag("dmesg: %.*s",
+					ktap_print("dmesg: %.*s",
 					     (int)strcspn(rec, "\n"), rec);
 				break;
 			}
@@ -485,7 +455,7 @@ static bool test_dmesg_clean(void)
 	}
 	close(fd);
 	kmsg_fd = -1;
-	diag("scanned %d kernel log records written during the tests", records);
+	ktap_print("scanned %d kernel log records written during the tests", records);
 	return hits == 0 && records > 0;
 }
 
@@ -497,14 +467,14 @@ static bool test_cycles(void)
 	for (i = 0; i < nr_cycles; i++) {
 		err = mod_load();
 		if (err) {
-			diag("cycle %d: insmod: %s", i, strerror(-err));
+			ktap_print("cycle %d: insmod: %s", i, strerror(-err));
 			return false;
 		}
 		if (i % 2) {
 			log_reset();
 			skel = skel_open_load("copy_rep_movs", &err);
 			if (!skel) {
-				diag("cycle %d: load: %d", i, err);
+				ktap_print("cycle %d: load: %d", i, err);
 				log_dump(20);
 				return false;
 			}
@@ -516,11 +486,11 @@ static bool test_cycles(void)
 		}
 		err = mod_unload_retry();
 		if (err) {
-			diag("cycle %d: rmmod: %s", i, strerror(-err));
+			ktap_print("cycle %d: rmmod: %s", i, strerror(-err));
 			return false;
 		}
 	}
-	diag("%d insmod/rmmod cycles, %d with a kfunc program run", nr_cycles,
+	ktap_print("%d insmod/rmmod cycles, %d with a kfunc program run", nr_cycles,
 	     nr_cycles / 2);
 	return true;
 }
@@ -549,8 +519,7 @@ int main(int argc, char **argv)
 	srand(time(NULL));
 	rnd_state = (unsigned int)rand() | 1;
 
-	printf("TAP version 13\n");
-	printf("1..%d\n", NR_TESTS);
+	ktap_plan(NR_TESTS);
 
 	if (geteuid() != 0 || stat(kmod_path, &st) ||
 	    access("/proc/modules", F_OK)) {
@@ -560,7 +529,7 @@ int main(int argc, char **argv)
 				  "module not built (make kmod)";
 
 		for (i = 0; i < NR_TESTS; i++)
-			skip("kmod", why);
+			ktap_skip_test("kmod", why);
 		goto out;
 	}
 
@@ -568,14 +537,14 @@ int main(int argc, char **argv)
 
 	/* Start from a known state: module not loaded. */
 	if (mod_loaded() && mod_unload_retry())
-		diag("cannot remove a previously loaded %s", MOD_NAME);
+		ktap_print("cannot remove a previously loaded %s", MOD_NAME);
 
 	/* 1: without the module the kfunc programs do not load. */
 	log_reset();
 	skel = skel_open_load(NULL, &err);
 	if (!skel)
 		ksym_reason();
-	result(!skel && !mod_loaded(), "kfunc programs fail to load without the module");
+	ktap_result(!skel && !mod_loaded(), "kfunc programs fail to load without the module");
 	if (skel) {
 		kmod_kfuncs_bpf__destroy(skel);
 		skel = NULL;
@@ -585,24 +554,24 @@ int main(int argc, char **argv)
 	/* 2-3 */
 	err = mod_load();
 	if (err)
-		diag("finit_module(%s): %s", kmod_path, strerror(-err));
+		ktap_print("finit_module(%s): %s", kmod_path, strerror(-err));
 	loaded = !err && mod_loaded();
-	result(loaded, "insmod obench_kmod.ko");
-	result(loaded && !access(DEBUGFS_BENCH, F_OK), "debugfs memcpy_bench present");
+	ktap_result(loaded, "insmod obench_kmod.ko");
+	ktap_result(loaded && !access(DEBUGFS_BENCH, F_OK), "debugfs memcpy_bench present");
 
 	/* 4: all default programs (syscall, xdp, tc) load with the module. */
 	if (loaded) {
 		log_reset();
 		skel = skel_open_load(NULL, &err);
 		if (!skel) {
-			diag("skeleton load: %d", err);
+			ktap_print("skeleton load: %d", err);
 			log_dump(40);
 		}
 	}
-	result(skel != NULL, "kfunc programs load (module BTF kfuncs resolve)");
+	ktap_result(skel != NULL, "kfunc programs load (module BTF kfuncs resolve)");
 
 #define SKEL_TEST(expr, name) \
-	do { if (skel) result((expr), name); else skip(name, "skeleton not loaded"); } while (0)
+	do { if (skel) ktap_result((expr), name); else ktap_skip_test(name, "skeleton not loaded"); } while (0)
 
 	SKEL_TEST(test_copy(skel), "obench_memcpy_rep_movs copies 1 KB byte-exact (syscall)");
 	SKEL_TEST(test_tc_copy(skel), "obench_memcpy_rep_movs from a tc program");
@@ -610,15 +579,15 @@ int main(int argc, char **argv)
 	SKEL_TEST(test_sum(skel), "obench_native_sum64 == BPF obench_sum64 == user space; short buffer -> 0");
 	SKEL_TEST(test_good_small(skel), "correct __sz on stack buffers is accepted");
 	if (loaded) {
-		result(test_rejected("bad_dst_sz"), "verifier rejects dst__sz larger than the buffer");
-		result(test_rejected("bad_sum_sz"), "verifier rejects data__sz larger than the buffer");
-		result(bench_check("memcpy"), "debugfs memcpy bench, method=memcpy");
-		result(bench_check("rep_movsb"), "debugfs memcpy bench, method=rep_movsb");
+		ktap_result(test_rejected("bad_dst_sz"), "verifier rejects dst__sz larger than the buffer");
+		ktap_result(test_rejected("bad_sum_sz"), "verifier rejects data__sz larger than the buffer");
+		ktap_result(bench_check("memcpy"), "debugfs memcpy bench, method=memcpy");
+		ktap_result(bench_check("rep_movsb"), "debugfs memcpy bench, method=rep_movsb");
 	} else {
-		skip("verifier rejects dst__sz larger than the buffer", "module not loaded");
-		skip("verifier rejects data__sz larger than the buffer", "module not loaded");
-		skip("debugfs memcpy bench, method=memcpy", "module not loaded");
-		skip("debugfs memcpy bench, method=rep_movsb", "module not loaded");
+		ktap_skip_test("verifier rejects dst__sz larger than the buffer", "module not loaded");
+		ktap_skip_test("verifier rejects data__sz larger than the buffer", "module not loaded");
+		ktap_skip_test("debugfs memcpy bench, method=memcpy", "module not loaded");
+		ktap_skip_test("debugfs memcpy bench, method=rep_movsb", "module not loaded");
 	}
 	SKEL_TEST(test_unload_busy(skel), "rmmod refused while a kfunc program is loaded");
 
@@ -629,37 +598,35 @@ int main(int argc, char **argv)
 	if (loaded) {
 		err = mod_unload_retry();
 		if (err)
-			diag("delete_module: %s", strerror(-err));
-		result(!err && !mod_loaded(), "rmmod after the program is closed");
-		result(access("/sys/kernel/debug/obench", F_OK) && errno == ENOENT,
+			ktap_print("delete_module: %s", strerror(-err));
+		ktap_result(!err && !mod_loaded(), "rmmod after the program is closed");
+		ktap_result(access("/sys/kernel/debug/obench", F_OK) && errno == ENOENT,
 		       "debugfs directory removed on unload");
 		log_reset();
 		skel = skel_open_load(NULL, &err);
 		if (!skel)
 			ksym_reason();
-		result(!skel, "kfunc programs fail to load after rmmod");
+		ktap_result(!skel, "kfunc programs fail to load after rmmod");
 		if (skel) {
 			kmod_kfuncs_bpf__destroy(skel);
 			skel = NULL;
 		}
 		log_reset();
 	} else {
-		skip("rmmod after the program is closed", "module not loaded");
-		skip("debugfs directory removed on unload", "module not loaded");
-		skip("kfunc programs fail to load after rmmod", "module not loaded");
+		ktap_skip_test("rmmod after the program is closed", "module not loaded");
+		ktap_skip_test("debugfs directory removed on unload", "module not loaded");
+		ktap_skip_test("kfunc programs fail to load after rmmod", "module not loaded");
 	}
 
-	result(test_cycles(), "insmod/rmmod cycles, half with a kfunc program run");
+	ktap_result(test_cycles(), "insmod/rmmod cycles, half with a kfunc program run");
 	if (mod_loaded())
 		mod_unload_retry();
-	result(test_dmesg_clean(), "dmesg has no Oops/WARNING/BUG/Call Trace");
+	ktap_result(test_dmesg_clean(), "dmesg has no Oops/WARNING/BUG/Call Trace");
 
 out:
-	if (test_no != NR_TESTS)
-		diag("BUG: ran %d tests, planned %d", test_no, NR_TESTS);
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
-	       n_pass, n_fail, n_skip);
-	if (n_fail || test_no != NR_TESTS)
-		return 1;
-	return n_pass ? 0 : 4;
+	if (ktap_n != NR_TESTS) {
+		ktap_print("BUG: ran %d tests, planned %d", ktap_n, NR_TESTS);
+		ktap_fail++;
+	}
+	ktap_finish();
 }
