@@ -9,7 +9,12 @@
  *  xdp    XDP on the server veth            tc   TC (clsact) ingress there
  *  skskb  SK_SKB verdict (TCP socket in the sockhash)
  *  sock   tp_btf/sk_data_ready, UDP: the datagram just queued to the socket
- *         (tail of sk_receive_queue, or of reader_queue if a reader spliced it)
+ *         (tail of sk_receive_queue, or of reader_queue if a reader spliced it);
+ *         TCP: the tail skb's sequence number (TCP_SKB_CB), joined to the slot
+ *         by tcp_join through tcp_slot
+ *
+ * min_xdp, min_tc, min_sk_skb only return "pass": the minimal programs whose
+ * preparation cost the harness measures (Table 1's "Prep." column).
  *
  * TCP payloads sit in page fragments the tracepoints cannot read, so for TCP
  * the driver stamp is kept by TCP sequence number (drv_tcp) and the socket
@@ -45,12 +50,27 @@ struct {
 	__type(value, __u64);
 } skskb_socks SEC(".maps");
 
+/* the server's TCP socket, when the minimal SK_SKB program is on */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} min_socks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);		/* TCP sequence number */
 	__type(value, __u64);		/* driver stamp */
 } drv_tcp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* TCP sequence number */
+	__type(value, __u32);		/* the packet's slot (tag seq) */
+} tcp_slot SEC(".maps");
 
 struct tag {
 	__u32 magic, seq;
@@ -124,6 +144,21 @@ int BPF_PROG(at_socket, const struct sock *sk)
 	struct tag t;
 	__u32 seq;
 
+	if (BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP) {
+		__u32 seq, *idx;
+
+		/* one segment in flight and a busy reader: the tail is the new one */
+		last = BPF_CORE_READ(sk, sk_receive_queue.prev);
+		if (!last || (void *)last == (void *)&sk->sk_receive_queue)
+			return 0;
+		/* struct tcp_skb_cb starts with seq, in skb->cb */
+		if (bpf_probe_read_kernel(&seq, sizeof(seq), &last->cb[0]))
+			return 0;
+		idx = bpf_map_lookup_elem(&tcp_slot, &seq);
+		if (idx)
+			STAMP(bpf_map_lookup_elem(&stamps, idx), sock, now);
+		return 0;
+	}
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
 	/* the datagram just enqueued is the tail of sk_receive_queue */
@@ -242,7 +277,27 @@ int tcp_join(struct __sk_buff *skb)
 	s = slot(&t);
 	if (drv && s && !s->drv)
 		s->drv = *drv;
+	if (s)
+		bpf_map_update_elem(&tcp_slot, &seq, &t.seq, BPF_ANY);
 	return skb->len;
+}
+
+SEC("xdp")
+int min_xdp(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+SEC("tc")
+int min_tc(struct __sk_buff *skb)
+{
+	return 0;	/* TC_ACT_OK */
+}
+
+SEC("sk_skb")
+int min_sk_skb(struct __sk_buff *skb)
+{
+	return SK_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
@@ -38,6 +40,18 @@ static int xdp_set(int ifindex, int fd)
 int netpath_xdp(const struct topo *t, int prog_fd)
 {
 	return in_server(t, xdp_set, prog_fd);
+}
+
+static int xdp_generic_set(int ifindex, int fd)
+{
+	if (fd < 0)
+		return bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE, NULL);
+}
+
+int netpath_xdp_generic(const struct topo *t, int prog_fd)
+{
+	return in_server(t, xdp_generic_set, prog_fd);
 }
 
 static int tc_set(int ifindex, int fd)
@@ -100,6 +114,34 @@ int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)
 	*run_ns = info.run_time_ns;
 	*run_cnt = info.run_cnt;
 	return 0;
+}
+
+int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
+{
+	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char path[128];
+		FILE *f;
+
+		/* /sys shows the devices of the namespace that mounted it: mount our own */
+		if ((e->nsfd >= 0 && setns(e->nsfd, CLONE_NEWNET)) || unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
+		    mount("sysfs", "/sys", "sysfs", 0, NULL))
+			_exit(1);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", e->ifname);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%s\n", cpumask) < 0 || fclose(f))
+			_exit(2);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
 int netpath_pin(int cpu)

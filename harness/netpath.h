@@ -13,6 +13,11 @@
 
 /* Native-mode XDP on the server interface; detach with prog_fd < 0. */
 int netpath_xdp(const struct topo *t, int prog_fd);
+/*
+ * Generic (skb) mode XDP there: it runs in the receive stack after RPS has
+ * picked the CPU, where native XDP on veth runs in the sender's NAPI context.
+ */
+int netpath_xdp_generic(const struct topo *t, int prog_fd);
 /* TC clsact ingress on the server interface; detach (and drop clsact) with prog_fd < 0. */
 int netpath_tc(const struct topo *t, int prog_fd);
 
@@ -21,6 +26,13 @@ int netpath_stats_enable(int *saved);
 void netpath_stats_restore(int saved);
 /* Cumulative run time and run count of a program (bpf_stats_enabled must be on). */
 int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt);
+
+/*
+ * Receive Packet Steering on @side's interface: its rx-0 queue hands packets
+ * to the CPUs in @cpumask (hex, as in rps_cpus; "0" turns RPS off).  The
+ * write happens in a child that mounts that namespace's own sysfs.
+ */
+int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask);
 
 /* Pins the calling thread to @cpu (modulo the CPUs online). */
 int netpath_pin(int cpu);
