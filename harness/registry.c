@@ -11,6 +11,7 @@ extern const struct experiment exp_hook_cost;
 extern const struct experiment exp_bandwidth;
 extern const struct experiment exp_truncate;
 extern const struct experiment exp_echo;
+extern const struct experiment exp_xsk_kv;
 
 const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
@@ -21,6 +22,7 @@ const struct experiment *const obench_experiments[] = {
 	&exp_bandwidth,
 	&exp_truncate,
 	&exp_echo,
+	&exp_xsk_kv,
 	NULL
 };
 

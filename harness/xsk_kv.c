@@ -53,7 +53,7 @@ struct xsk_kv {
 	struct xsk_ring_prod fill, tx;
 	struct xsk_ring_cons comp, rx;
 	int cache_fd, stats_fd;
-	int srv_fd;			/* the server's XDP link (generic mode) */
+	int srv_fd;			/* the server's XDP link */
 	pthread_t th;
 	bool running;
 	volatile int stop;
@@ -502,12 +502,14 @@ static int attach(struct xsk_kv *s, enum topo_side side)
 	if (err)
 		return err;
 	/*
-	 * Generic (skb) mode: in native mode on veth a client skb carries little
-	 * tailroom, so kvcache's bpf_xdp_adjust_tail() cannot grow a request into
-	 * its reply (every hit became a miss); generic XDP_TX needs no peer program.
+	 * Native mode by default: kvcache's write stage grows a request into its
+	 * reply at the head where veth leaves no tailroom, and XDP_TX on veth
+	 * reaches the client because xsk_kv_pass runs on its side.  Generic
+	 * (skb) mode on request.  Both through a link, so nothing outlives us.
 	 */
 	if (side == TOPO_SERVER) {
-		LIBBPF_OPTS(bpf_link_create_opts, o, .flags = XDP_FLAGS_SKB_MODE);
+		LIBBPF_OPTS(bpf_link_create_opts, o,
+			    .flags = s->cfg.skb_mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
 
 		s->srv_fd = bpf_link_create(bpf_program__fd(p), t->server.ifindex, BPF_XDP, &o);
 		err = s->srv_fd < 0 ? -errno : 0;
@@ -602,8 +604,12 @@ int xsk_kv_start(struct xsk_kv **out, const struct xsk_kv_config *cfg, char *why
 	s->cache_fd = bpf_map__fd(s->skel->maps.kv_cache);
 	s->stats_fd = bpf_map__fd(s->skel->maps.kv_stats);
 	err = attach(s, TOPO_SERVER);
+	/* native XDP_TX on veth only reaches a peer that runs a program too */
+	if (!err && !s->cfg.skb_mode && !cfg->t->hardware)
+		err = attach(s, TOPO_CLIENT);
 	if (err)
-		FAIL(err, "cannot attach XDP to the veth pair (%s)", strerror(-err));
+		FAIL(err, "cannot attach XDP (%s mode) to the veth pair (%s)",
+		     s->cfg.skb_mode ? "skb" : "native", strerror(-err));
 	/* the UMEM's socket becomes the first XSK: it must live in the server namespace */
 	err = topo_enter(cfg->t, TOPO_SERVER);
 	if (!err) {

@@ -29,6 +29,7 @@ struct xsk_kv_config {
 	int cpu;			/* server thread's CPU, -1: not pinned */
 	uint32_t cache_entries;		/* XDP cache slots, a power of two */
 	uint32_t max_value;		/* largest value the fast path caches (<= 1000) */
+	bool skb_mode;			/* XDP in generic (skb) mode instead of native */
 };
 
 struct xsk_kv_stats {
