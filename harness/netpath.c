@@ -1,16 +1,22 @@
 #include "netpath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 
 #define STATS_SYSCTL	"/proc/sys/kernel/bpf_stats_enabled"
 
@@ -116,7 +122,13 @@ int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)
 	return 0;
 }
 
-int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
+/*
+ * Writes @value to /sys/class/net/<@side's interface>/@attr.  The write
+ * happens in a child that mounts that namespace's own sysfs: /sys shows the
+ * devices of the namespace that mounted it.
+ */
+static int netns_sysfs_write(const struct topo *t, enum topo_side side,
+			     const char *attr, const char *value)
 {
 	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
 	int status = 0;
@@ -125,23 +137,92 @@ int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		char path[128];
+		char path[160];
 		FILE *f;
 
-		/* /sys shows the devices of the namespace that mounted it: mount our own */
 		if ((e->nsfd >= 0 && setns(e->nsfd, CLONE_NEWNET)) || unshare(CLONE_NEWNS) ||
 		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
 		    mount("sysfs", "/sys", "sysfs", 0, NULL))
 			_exit(1);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", e->ifname);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", e->ifname, attr);
 		f = fopen(path, "w");
-		if (!f || fprintf(f, "%s\n", cpumask) < 0 || fclose(f))
+		if (!f || fprintf(f, "%s\n", value) < 0 || fclose(f))
 			_exit(2);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
+{
+	return netns_sysfs_write(t, side, "queues/rx-0/rps_cpus", cpumask);
+}
+
+/* ETHTOOL_SGRO on @side's interface: on veth, GRO keeps the receive NAPI enabled. */
+static int set_gro(const struct topo *t, enum topo_side side, bool on)
+{
+	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	struct ethtool_value ev = { .cmd = ETHTOOL_SGRO, .data = on };
+	struct ifreq ifr = { 0 };
+	int fd = topo_socket(t, side, AF_INET, SOCK_DGRAM), err = 0;
+
+	if (fd < 0)
+		return fd;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", e->ifname);
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Pins every kernel thread named "napi/<ifname>-<id>" to @cpu; returns how many. */
+static int pin_napi_threads(const char *ifname, int cpu)
+{
+	char prefix[32], path[64], comm[32];
+	struct dirent *de;
+	cpu_set_t set;
+	int n = 0;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "napi/%s-", ifname);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, prefix, strlen(prefix)) &&
+		    !sched_setaffinity(atoi(de->d_name), sizeof(set), &set))
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu)
+{
+	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	int err, n;
+
+	err = set_gro(t, side, true);
+	if (!err)
+		err = netns_sysfs_write(t, side, "threaded", "1");
+	if (err)
+		return err;
+	n = pin_napi_threads(e->ifname, cpu);
+	return n > 0 ? 0 : n < 0 ? n : -ENOENT;
 }
 
 int netpath_pin(int cpu)

@@ -34,6 +34,14 @@ int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt);
  */
 int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask);
 
+/*
+ * Moves @side's receive processing onto @cpu, as a NIC queue's interrupt
+ * would: veth's NAPI (kept on by GRO) runs in a kernel thread pinned there
+ * ("threaded" NAPI) instead of the sender's softirq, so XDP, TC and the
+ * stack run on the server's CPU, not the load generator's.
+ */
+int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu);
+
 /* Pins the calling thread to @cpu (modulo the CPUs online). */
 int netpath_pin(int cpu);
 
