@@ -97,18 +97,8 @@ static int echo_setup(struct exp_env *env)
 		return err;
 	}
 	x->topo_up = true;
-	if (!iface && opt_int(env->opts, "rx-cpu") >= 0) {
-		err = netpath_rx_cpu(&x->topo, TOPO_SERVER, (int)opt_int(env->opts, "rx-cpu"));
-		if (err)
-			snprintf(x->rx_note, sizeof(x->rx_note),
-				 "server rx in the sender's softirq (threaded NAPI failed: %s)",
-				 strerror(-err));
-		else
-			snprintf(x->rx_note, sizeof(x->rx_note), "server rx on cpu %lld (threaded NAPI)",
-				 opt_int(env->opts, "rx-cpu"));
-	} else {
-		snprintf(x->rx_note, sizeof(x->rx_note), "server rx in the sender's softirq");
-	}
+	netpath_place_rx(&x->topo, iface ? -1 : (int)opt_int(env->opts, "rx-cpu"),
+			 x->rx_note, sizeof(x->rx_note));
 	x->skel = echo_bpf__open();
 	if (!x->skel)
 		return -errno;

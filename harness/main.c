@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advisor.h"
 #include "jit.h"
 #include "obench.h"
 #include "report.h"
@@ -29,7 +30,8 @@ static void usage(FILE *f)
 		"  run [ID...] [flags]        run experiments (none given: the default suite)\n"
 		"  report [DIR]               write DIR/report.md (default results/latest)\n"
 		"  cleanup                    remove what a killed run left behind\n"
-		"  jit OBJECT[:PROG] | --id N  print the x86-64 disassembly of programs' JIT images\n\n"
+		"  jit OBJECT[:PROG] | --id N  print the x86-64 disassembly of programs' JIT images\n"
+		"  advise [--omega W] [--rho R | --from DIR]  does a fast-path offload pay? (§3.2)\n\n"
 		"Each command takes --help.  Results go to results/<UTC timestamp>/.\n");
 }
 
@@ -305,6 +307,8 @@ int main(int argc, char **argv)
 		return cmd_cleanup(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "jit"))
 		return cmd_jit(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "advise"))
+		return cmd_advise(argc - 1, argv + 1);
 	fprintf(stderr, "obench: unknown command '%s' (try obench --help)\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -216,9 +216,17 @@ int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu)
 	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
 	int err, n;
 
+	char mask[16];
+
+	if (cpu < 0 || cpu >= 64)
+		return -EINVAL;
+	snprintf(mask, sizeof(mask), "%llx", 1ULL << cpu);
 	err = set_gro(t, side, true);
 	if (!err)
 		err = netns_sysfs_write(t, side, "threaded", "1");
+	/* packets that bypass NAPI (no XDP, not GRO-eligible) follow RPS there too */
+	if (!err)
+		err = netpath_rps(t, side, mask);
 	if (err)
 		return err;
 	n = pin_napi_threads(e->ifname, cpu);
@@ -233,4 +241,18 @@ int netpath_pin(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(n > 0 ? cpu % (int)n : 0, &set);
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len)
+{
+	int err = cpu >= 0 ? netpath_rx_cpu(t, TOPO_SERVER, cpu) : 0;
+
+	if (cpu < 0)
+		snprintf(note, len, "server rx in the sender's softirq");
+	else if (err)
+		snprintf(note, len, "server rx in the sender's softirq (threaded NAPI on cpu %d failed: %s)",
+			 cpu, strerror(-err));
+	else
+		snprintf(note, len, "server rx on cpu %d (threaded NAPI + RPS)", cpu);
+	return err;
 }

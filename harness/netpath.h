@@ -7,6 +7,7 @@
 #define OBENCH_NETPATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "topology.h"
@@ -37,10 +38,18 @@ int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask);
 /*
  * Moves @side's receive processing onto @cpu, as a NIC queue's interrupt
  * would: veth's NAPI (kept on by GRO) runs in a kernel thread pinned there
- * ("threaded" NAPI) instead of the sender's softirq, so XDP, TC and the
- * stack run on the server's CPU, not the load generator's.
+ * ("threaded" NAPI) instead of the sender's softirq, and RPS steers the
+ * packets that bypass NAPI there too, so XDP, TC and the stack run on the
+ * server's CPU, not the load generator's.
  */
 int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu);
+
+/*
+ * netpath_rx_cpu() on the server side when @cpu >= 0; writes where the
+ * server's receive processing runs into @note for the result rows.  A failure
+ * leaves veth's default (the sender's softirq) and says so in @note.
+ */
+int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len);
 
 /* Pins the calling thread to @cpu (modulo the CPUs online). */
 int netpath_pin(int cpu);

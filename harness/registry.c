@@ -12,6 +12,7 @@ extern const struct experiment exp_bandwidth;
 extern const struct experiment exp_truncate;
 extern const struct experiment exp_echo;
 extern const struct experiment exp_xsk_kv;
+extern const struct experiment exp_kvcache;
 
 const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
@@ -22,6 +23,7 @@ const struct experiment *const obench_experiments[] = {
 	&exp_bandwidth,
 	&exp_truncate,
 	&exp_echo,
+	&exp_kvcache,
 	&exp_xsk_kv,
 	NULL
 };
