@@ -4,6 +4,8 @@
 #include "obench.h"
 
 extern const struct experiment exp_map_access;
+extern const struct experiment exp_map_footprint;
+extern const struct experiment exp_map_zipf;
 extern const struct experiment exp_memcpy;
 extern const struct experiment exp_chaining;
 extern const struct experiment exp_complexity;
@@ -16,6 +18,8 @@ extern const struct experiment exp_kvcache;
 
 const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
+	&exp_map_footprint,
+	&exp_map_zipf,
 	&exp_memcpy,
 	&exp_chaining,
 	&exp_complexity,
