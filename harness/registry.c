@@ -6,6 +6,8 @@
 extern const struct experiment exp_map_access;
 extern const struct experiment exp_map_footprint;
 extern const struct experiment exp_map_zipf;
+extern const struct experiment exp_user_access;
+extern const struct experiment exp_channel;
 extern const struct experiment exp_memcpy;
 extern const struct experiment exp_chaining;
 extern const struct experiment exp_complexity;
@@ -20,6 +22,8 @@ const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
 	&exp_map_footprint,
 	&exp_map_zipf,
+	&exp_user_access,
+	&exp_channel,
 	&exp_memcpy,
 	&exp_chaining,
 	&exp_complexity,
