@@ -16,6 +16,7 @@
 #include "chaining.skel.h"
 #include "measure.h"
 #include "obench.h"
+#include "topology.h"
 
 #define NR_VARIANTS	5
 #define DYNAMIC		1	/* index of tail_dynamic in the variant table */
@@ -23,12 +24,22 @@
 static const struct opt_spec chaining_opts[] = {
 	{ "frame", OPT_INT, "128", 106, 1500, "UDP frame length in bytes (>= 106: 64 payload bytes are hashed)" },
 	{ "batch", OPT_INT, NULL, 1, 10000000, "test_run repetitions per sample (default by profile)" },
+	{ "kv", OPT_BOOL, "true", 0, 1, "also measure the kvcache fast path under memcached load (exp_chaining_kv.c)" },
+	{ "kv-duration", OPT_DOUBLE, NULL, 0.05, 60, "kvcache form: seconds of load per variant per round (default by profile)" },
+	{ "kv-threads", OPT_INT, NULL, 1, 8, "kvcache form: closed-loop client threads (default: chosen by measuring 1 vs 2)" },
 	OPT_END
 };
 
 struct chaining {
 	struct chaining_bpf *skel;
+	void *kv;			/* the kvcache form (exp_chaining_kv.c) */
+	char kv_skip[256];		/* why it is not measured, if it is not */
 };
+
+int chaining_kv_setup(struct exp_env *env, void **out);
+int chaining_kv_run(struct exp_env *env, void *priv);
+void chaining_kv_teardown(void *priv);
+void chaining_kv_report(const struct result_set *rs, FILE *md);
 
 /* Stage programs of the tail-call variants, at their stage index (0 = entry). */
 static int fill_prog_array(struct bpf_map *map, struct bpf_program *hash,
@@ -82,12 +93,24 @@ static int chaining_setup(struct exp_env *env)
 				      s->progs.tail_dynamic_lookup);
 	if (!err)
 		err = fill_cache(s->maps.cache);
+	if (err || !opt_bool(env->opts, "kv"))
+		return err;
+	/* the kvcache form skips on its own; the micro rows still run */
+	err = chaining_kv_setup(env, &ch->kv);
+	if (err == EXP_SKIP) {
+		snprintf(ch->kv_skip, sizeof(ch->kv_skip), "%s", env->skip_reason);
+		env->skip_reason[0] = 0;
+		chaining_kv_teardown(ch->kv);
+		ch->kv = NULL;
+		err = 0;
+	}
 	return err;
 }
 
 static int chaining_run(struct exp_env *env)
 {
-	struct chaining_bpf *s = ((struct chaining *)env->priv)->skel;
+	struct chaining *ch = env->priv;
+	struct chaining_bpf *s = ch->skel;
 	const struct {
 		const char *config;
 		struct bpf_program *prog;
@@ -154,6 +177,10 @@ static int chaining_run(struct exp_env *env)
 		env_add_samples(env, variants[i].config, "throughput_vs_tail_dynamic", "x",
 				ratio, total, 0, i == 0 ? "t(tail_dynamic) / t(variant), paired samples" : "");
 	}
+	if (ch->kv)
+		err = chaining_kv_run(env, ch->kv);
+	else if (ch->kv_skip[0])
+		result_skip(env->rs, "kv_tail_dynamic", "mreq_per_s", ch->kv_skip);
 out:
 	free(ratio);
 	free(v);
@@ -167,14 +194,21 @@ static void chaining_teardown(struct exp_env *env)
 
 	if (!ch)
 		return;
+	chaining_kv_teardown(ch->kv);
 	chaining_bpf__destroy(ch->skel);
 	free(ch);
 	env->priv = NULL;
 }
 
+static int chaining_cleanup(void)
+{
+	int n = topo_cleanup_stale();
+
+	return n < 0 ? n : 0;
+}
+
 static void chaining_report(const struct result_set *rs, FILE *md)
 {
-	(void)rs;
 	fputs("\nMethod: one pipeline (parse UDP, FNV-1a over 64 payload bytes, BMC-like cache\n"
 	      "lookup) chained five ways; every variant's result is checked equal before timing.\n"
 	      "Constant-index tail calls become direct jumps in the JIT; dynamic-index tail calls\n"
@@ -182,6 +216,7 @@ static void chaining_report(const struct result_set *rs, FILE *md)
 	      "with retpolines or return thunks (see cpu_vulnerabilities in run.json) those\n"
 	      "indirect jumps and returns carry the mitigation's cost, which the paper's kernel\n"
 	      "may not have paid.\n", md);
+	chaining_kv_report(rs, md);
 }
 
 const struct experiment exp_chaining = {
@@ -195,4 +230,5 @@ const struct experiment exp_chaining = {
 	.run = chaining_run,
 	.teardown = chaining_teardown,
 	.report = chaining_report,
+	.cleanup = chaining_cleanup,
 };

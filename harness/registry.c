@@ -15,8 +15,9 @@ extern const struct experiment exp_hook_cost;
 extern const struct experiment exp_bandwidth;
 extern const struct experiment exp_truncate;
 extern const struct experiment exp_echo;
-extern const struct experiment exp_xsk_kv;
 extern const struct experiment exp_kvcache;
+extern const struct experiment exp_xsk_kv;
+extern const struct experiment exp_isolation;
 
 const struct experiment *const obench_experiments[] = {
 	&exp_map_access,
@@ -33,6 +34,7 @@ const struct experiment *const obench_experiments[] = {
 	&exp_echo,
 	&exp_kvcache,
 	&exp_xsk_kv,
+	&exp_isolation,
 	NULL
 };
 

@@ -1,0 +1,103 @@
+#!/bin/bash
+# isolation and the kvcache form of chaining, end to end through obench:
+# - isolation measures all four configurations (the background memcached
+#   load and the echo replies are byte-checked by the load client: a wrong
+#   byte fails the run) and leaves nothing behind: its namespaces (and so the
+#   veth, its RPS setting and qdiscs), its memcached, its BPF programs;
+#   also when interrupted with SIGINT in the middle;
+# - every kvcache chaining variant answers the load client's gets from XDP
+#   with memcached's exact reply (the run fails on one mismatched byte or on
+#   a get not served by XDP), so all five answer identically.
+# Other obench runs may coexist: only what the given PID created is checked.
+. "$(dirname "$0")/ktap.sh"
+cd "$(dirname "$0")/.." || exit 1
+OUTDIR=$(mktemp -d)
+trap 'rm -rf "$OUTDIR"' EXIT
+
+ktap_plan 5
+if [ "$(id -u)" -ne 0 ] || ! command -v memcached >/dev/null || ! command -v bpftool >/dev/null; then
+	for t in isolation_all_configs isolation_nothing_left isolation_nothing_left_after_sigint \
+		 kvcache_variants_answer_identically chaining_kv_nothing_left; do
+		ktap_skip "$t" "needs root, memcached and bpftool"
+	done
+	ktap_finish
+fi
+
+kv_progs() { bpftool prog show 2>/dev/null | grep -cE ' name (kv_[a-z_]+) '; }
+# leftovers PID: what PID left behind (namespaces, links), nothing when clean
+leftovers() {
+	ip netns list 2>/dev/null | grep "^obench-$1-"
+	ls /run/netns 2>/dev/null | grep "^obench-$1-"
+	ip -o link show 2>/dev/null | grep -E ": ob$1[sc][@:]"
+}
+# start_run OUT ARGS...: obench in the background; waits for its memcached,
+# sets PID and MC (memcached's PIDs in its server namespace)
+start_run() {
+	local out=$1; shift
+	"$OBENCH" run "$@" --out "$out" >"$out.log" 2>&1 &
+	PID=$!
+	MC=
+	for _ in $(seq 100); do
+		MC=$(ip netns pids "obench-$PID-srv" 2>/dev/null | while read -r p; do
+			[ "$(cat /proc/"$p"/comm 2>/dev/null)" = memcached ] && echo "$p"; done)
+		[ -n "$MC" ] && break
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+# csv_status CSV CONFIG METRIC: "ok" or "skipped" (empty when absent)
+csv_status() { awk -F, -v c="$2" -v m="$3" '$2 == c && $3 == m { print $5 }' "$1"; }
+mc_gone() { local p; for p in $MC; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+
+# 1, 2: a normal run
+before=$(kv_progs)
+start_run "$OUTDIR/iso" isolation --quick --duration 0.3 --bg-rate 5000
+wait "$PID"; rc=$?
+csv=$(ls "$OUTDIR"/iso/*/isolation.csv 2>/dev/null | head -1)
+ok=1
+[ $rc -eq 0 ] && [ -n "$csv" ] || ok=0
+for c in echo_alone echo_with_memcached echo_with_kvcache echo_with_kvcache_steered; do
+	s=$(csv_status "$csv" "$c" rtt_us)
+	[ "$s" = ok ] || { ktap_diag "$c: '$s'"; ok=0; }
+done
+ktap_diag "exit $rc; memcached of the run: ${MC:-none seen}"
+[ $ok = 1 ] && ktap_ok isolation_all_configs || { tail -5 "$OUTDIR/iso.log" | sed 's/^/# /'; ktap_fail isolation_all_configs; }
+left=$(leftovers "$PID")
+after=$(kv_progs)
+ktap_diag "kv programs before $before after $after; leftovers: ${left:-none}"
+[ -n "$MC" ] && mc_gone && [ -z "$left" ] && [ "$after" -le "$before" ] &&
+	ktap_ok isolation_nothing_left || ktap_fail isolation_nothing_left
+
+# 3: interrupted once its memcached runs
+before=$(kv_progs)
+start_run "$OUTDIR/int" isolation --quick --duration 5
+sleep 1
+kill -INT "$PID"
+wait "$PID"; rc=$?
+left=$(leftovers "$PID")
+after=$(kv_progs)
+ktap_diag "SIGINT: exit $rc; memcached ${MC:-none seen}; kv programs before $before after $after; leftovers: ${left:-none}"
+[ -n "$MC" ] && [ $rc = 130 ] && mc_gone && [ -z "$left" ] && [ "$after" -le "$before" ] &&
+	ktap_ok isolation_nothing_left_after_sigint || ktap_fail isolation_nothing_left_after_sigint
+
+# 4, 5: the five variants under the memcached load client
+before=$(kv_progs)
+start_run "$OUTDIR/ch" chaining --quick --repeat 2 --kv-duration 0.1 --batch 100
+wait "$PID"; rc=$?
+csv=$(ls "$OUTDIR"/ch/*/chaining.csv 2>/dev/null | head -1)
+ok=1
+[ $rc -eq 0 ] && [ -n "$csv" ] || ok=0
+for c in kv_tail_const kv_tail_dynamic kv_inlined kv_bpf2bpf kv_global_func; do
+	s=$(csv_status "$csv" "$c" mreq_per_s)
+	# a variant the verifier rejects is reported skipped: not an answer, not a failure here
+	[ "$s" = ok ] || [ "$s" = skipped ] || { ktap_diag "$c: '$s'"; ok=0; }
+done
+grep -q "mismatched 0" "$csv" 2>/dev/null || ok=0
+[ "$(grep -c ',mreq_per_s,Mreq/s,ok,' "$csv" 2>/dev/null)" -ge 2 ] || ok=0
+[ $ok = 1 ] && ktap_ok kvcache_variants_answer_identically ||
+	{ tail -5 "$OUTDIR/ch.log" | sed 's/^/# /'; ktap_fail kvcache_variants_answer_identically; }
+left=$(leftovers "$PID")
+after=$(kv_progs)
+[ -n "$MC" ] && mc_gone && [ -z "$left" ] && [ "$after" -le "$before" ] &&
+	ktap_ok chaining_kv_nothing_left || ktap_fail chaining_kv_nothing_left
+ktap_finish
