@@ -15,6 +15,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "pkt.h"
+
 #define ETH_P_IP	0x0800
 #define IPPROTO_UDP_	17
 #define TC_ACT_OK_	0
@@ -48,24 +50,6 @@ static __always_inline struct udphdr *test_udp(void *data, void *end,
 	return udp;
 }
 
-/* Swapping source and destination keeps both the IP and the UDP checksums valid. */
-static __always_inline void swap_addrs(struct ethhdr *eth, struct iphdr *ip, struct udphdr *udp)
-{
-	unsigned char mac[6];
-	__be32 a;
-	__be16 p;
-
-	__builtin_memcpy(mac, eth->h_source, 6);
-	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-	__builtin_memcpy(eth->h_dest, mac, 6);
-	a = ip->saddr;
-	ip->saddr = ip->daddr;
-	ip->daddr = a;
-	p = udp->source;
-	udp->source = udp->dest;
-	udp->dest = p;
-}
-
 SEC("xdp")
 int xdp_echo(struct xdp_md *ctx)
 {
@@ -76,7 +60,7 @@ int xdp_echo(struct xdp_md *ctx)
 
 	if (!udp)
 		return XDP_PASS;
-	swap_addrs(eth, ip, udp);
+	pkt_swap_addrs(eth, ip, udp);
 	/* veth hands UDP over with a partial checksum that XDP_TX loses: send none */
 	udp->check = 0;
 	__sync_fetch_and_add(&echoed, 1);
@@ -99,7 +83,7 @@ int tc_echo(struct __sk_buff *skb)
 
 	if (!udp)
 		return TC_ACT_OK_;
-	swap_addrs(eth, ip, udp);
+	pkt_swap_addrs(eth, ip, udp);
 	__sync_fetch_and_add(&echoed, 1);
 	return bpf_redirect(skb->ifindex, 0);
 }

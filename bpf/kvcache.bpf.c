@@ -48,21 +48,7 @@ struct {
 SEC("xdp")
 int kv_inlined(struct xdp_md *ctx)
 {
-	struct kv_state *st = kv_get_state(KV_SLOT_XDP);
-	int ret;
-
-	if (!st)
-		return XDP_PASS;
-	ret = kv_stage_parse(ctx, st);
-	if (ret != KV_CONTINUE)
-		return ret;
-	ret = kv_stage_hash(ctx, st);
-	if (ret != KV_CONTINUE)
-		return ret;
-	ret = kv_stage_lookup(ctx, st);
-	if (ret != KV_CONTINUE)
-		return ret;
-	return kv_stage_write(ctx, st);
+	return kv_fast_path(ctx, kv_get_state(KV_SLOT_XDP));
 }
 
 /* ---------------- variant: BPF-to-BPF calls ---------------- */

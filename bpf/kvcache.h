@@ -87,6 +87,8 @@ struct kv_state {
 
 #ifdef __BPF__	/* ---------------- BPF side only ---------------- */
 
+#include "pkt.h"
+
 #define KV_CONTINUE	-1
 #define ETH_P_IP_	0x0800
 #define IPPROTO_UDP_	17
@@ -455,38 +457,6 @@ static __always_inline int kv_stage_hash(struct xdp_md *ctx, struct kv_state *st
 
 /* ---------------- stage 3: lookup and reply ---------------- */
 
-static __always_inline void kv_swap_addrs(struct ethhdr *eth, struct iphdr *ip, struct udphdr *udp)
-{
-	unsigned char mac[6];
-	__be32 a;
-	__be16 p;
-
-	__builtin_memcpy(mac, eth->h_source, 6);
-	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-	__builtin_memcpy(eth->h_dest, mac, 6);
-	a = ip->saddr;
-	ip->saddr = ip->daddr;
-	ip->daddr = a;
-	p = udp->source;
-	udp->source = udp->dest;
-	udp->dest = p;
-}
-
-static __always_inline __u16 kv_ip_csum(struct iphdr *ip)
-{
-	__u16 *w = (__u16 *)ip;
-	__u32 sum = 0;
-	int i;
-
-	ip->check = 0;
-#pragma unroll
-	for (i = 0; i < (int)(sizeof(*ip) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
 /* ---------------- stage 3: lookup ---------------- */
 
 /* GET: copies the slot's reply into st->buf if it holds st->key.  INVAL: invalidates. */
@@ -571,7 +541,7 @@ static __always_inline int kv_stage_write(struct xdp_md *ctx, struct kv_state *s
 	fh = (void *)(udp + 1);
 	if ((void *)(fh + KV_UDP_HDR) > end)
 		return XDP_DROP;	/* cannot happen: parse saw these bytes */
-	kv_swap_addrs(eth, ip, udp);
+	pkt_swap_addrs(eth, ip, udp);
 	/* keep the request id; sequence 0, 1 datagram, reserved 0 */
 	fh[2] = 0;
 	fh[3] = 0;
@@ -583,12 +553,31 @@ static __always_inline int kv_stage_write(struct xdp_md *ctx, struct kv_state *s
 	/* veth hands UDP over with a partial checksum that XDP_TX loses: send none */
 	udp->check = 0;
 	ip->tot_len = bpf_htons(sizeof(*ip) + sizeof(*udp) + KV_UDP_HDR + len);
-	ip->check = kv_ip_csum(ip);
+	pkt_ip_csum(ip);
 	if (bpf_xdp_store_bytes(ctx, sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + KV_UDP_HDR,
 				st->buf, len))
 		return XDP_DROP;	/* the frame is half rewritten: never pass it on */
 	kv_count(KV_STAT_HIT);
 	return XDP_TX;
+}
+
+/* All four stages inlined, in order: the "inlined" variant and xsk_kv's fast path. */
+static __always_inline int kv_fast_path(struct xdp_md *ctx, struct kv_state *st)
+{
+	int ret;
+
+	if (!st)
+		return XDP_PASS;
+	ret = kv_stage_parse(ctx, st);
+	if (ret != KV_CONTINUE)
+		return ret;
+	ret = kv_stage_hash(ctx, st);
+	if (ret != KV_CONTINUE)
+		return ret;
+	ret = kv_stage_lookup(ctx, st);
+	if (ret != KV_CONTINUE)
+		return ret;
+	return kv_stage_write(ctx, st);
 }
 
 #endif /* __BPF__ */

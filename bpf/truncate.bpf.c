@@ -10,19 +10,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "pkt.h"
+
 #define ETH_P_IP	0x0800
 
 const volatile __u32 port = 9;		/* UDP destination port, host order */
 const volatile __u32 percent = 0;	/* payload removed, 0..100 */
 
 __u64 trimmed;	/* datagrams the program has shortened (or seen, at 0%) */
-
-static __always_inline __u16 csum_fold(__u32 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
 
 SEC("xdp")
 int trim_payload(struct xdp_md *ctx)
@@ -31,9 +26,7 @@ int trim_payload(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp = (void *)(ip + 1);
-	__u32 plen, keep, sum = 0;
-	__u16 *w;
-	int i;
+	__u32 plen, keep;
 
 	if ((void *)(udp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
 	    ip->ihl != 5 || ip->protocol != IPPROTO_UDP || udp->dest != bpf_htons(port))
@@ -57,12 +50,7 @@ int trim_payload(struct xdp_md *ctx)
 	if ((void *)(udp + 1) > end)
 		return XDP_DROP;
 	ip->tot_len = bpf_htons((__u16)(sizeof(*ip) + sizeof(*udp) + keep));
-	ip->check = 0;
-	w = (__u16 *)ip;
-#pragma clang loop unroll(full)
-	for (i = 0; i < 10; i++)
-		sum += w[i];
-	ip->check = csum_fold(sum);
+	pkt_ip_csum(ip);
 	udp->len = bpf_htons((__u16)(sizeof(*udp) + keep));
 	udp->check = 0;
 	return XDP_PASS;

@@ -50,26 +50,6 @@ static __always_inline int is_kv_request(struct xdp_md *ctx)
 	return 1;
 }
 
-/* kvcache's four stages, inlined; XDP_PASS = "not answered here". */
-static __always_inline int fast_path(struct xdp_md *ctx)
-{
-	struct kv_state *st = kv_get_state(KV_SLOT_XDP);
-	int ret;
-
-	if (!st)
-		return XDP_PASS;
-	ret = kv_stage_parse(ctx, st);
-	if (ret != KV_CONTINUE)
-		return ret;
-	ret = kv_stage_hash(ctx, st);
-	if (ret != KV_CONTINUE)
-		return ret;
-	ret = kv_stage_lookup(ctx, st);
-	if (ret != KV_CONTINUE)
-		return ret;
-	return kv_stage_write(ctx, st);
-}
-
 SEC("xdp")
 int xsk_kv_xdp(struct xdp_md *ctx)
 {
@@ -78,7 +58,7 @@ int xsk_kv_xdp(struct xdp_md *ctx)
 	if (!is_kv_request(ctx))
 		return XDP_PASS;
 	if (fastpath) {
-		ret = fast_path(ctx);
+		ret = kv_fast_path(ctx, kv_get_state(KV_SLOT_XDP));
 		if (ret != XDP_PASS)
 			return ret;	/* XDP_TX: a hit; XDP_DROP: a frame it broke */
 	}
