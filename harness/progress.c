@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "obench.h"
@@ -11,7 +12,8 @@ void progress(const struct exp_env *env, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!isatty(STDERR_FILENO))
+	/* inside the testbed VM stderr is a serial port relayed into a log */
+	if (!isatty(STDERR_FILENO) || getenv("VMRUN"))
 		return;
 	fprintf(stderr, "\r\033[K  %s: ", env->exp->name);
 	va_start(ap, fmt);
