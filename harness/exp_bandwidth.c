@@ -95,12 +95,9 @@ static int bandwidth_setup(struct exp_env *env)
 			 "the kernel rejected the minimal programs (%s)", strerror(-err));
 		return EXP_SKIP;
 	}
-	err = topo_create(&bw->topo);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "cannot build the veth topology (%s)", strerror(-err));
-		return EXP_SKIP;
-	}
+	err = netpath_topo_create(env, &bw->topo);
+	if (err)
+		return err;
 	bw->topo_up = true;
 	if (!root)
 		return 0;	/* sk_skb is skipped in run() */

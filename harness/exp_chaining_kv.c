@@ -40,6 +40,7 @@
 #include "mc_proto.h"
 #include "measure.h"
 #include "memcached.h"
+#include "netpath.h"
 #include "obench.h"
 #include "topology.h"
 
@@ -330,13 +331,9 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 			 "memcached is not installed (apt-get install memcached)");
 		return EXP_SKIP;
 	}
-	topo_cleanup_stale();
-	err = topo_create(&kv->t);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot build the veth/netns topology (%s)",
-			 strerror(-err));
-		return EXP_SKIP;
-	}
+	err = netpath_topo_create(env, &kv->t);
+	if (err)
+		return err;
 	kv->topo_up = true;
 	cfg.server_addr = kv->t.server.addr.s_addr;
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {

@@ -347,12 +347,9 @@ static int hook_cost_setup(struct exp_env *env)
 			 strerror(errno));
 		return EXP_SKIP;
 	}
-	err = topo_create(&hc->topo);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "cannot build the veth topology (%s)", strerror(-err));
-		return EXP_SKIP;
-	}
+	err = netpath_topo_create(env, &hc->topo);
+	if (err)
+		return err;
 	hc->topo_up = true;
 	if (netpath_stats_enable(&hc->stats_saved) == 0)
 		hc->stats_on = true;

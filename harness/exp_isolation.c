@@ -122,13 +122,9 @@ static int isolation_setup(struct exp_env *env)
 			 "memcached is not installed (apt-get install memcached)");
 		return EXP_SKIP;
 	}
-	topo_cleanup_stale();
-	err = topo_create(&x->t);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "cannot build the veth/netns topology (%s)", strerror(-err));
-		return EXP_SKIP;
-	}
+	err = netpath_topo_create(env, &x->t);
+	if (err)
+		return err;
 	x->topo_up = true;
 	cfg.variant = v;
 	cfg.server_addr = x->t.server.addr.s_addr;

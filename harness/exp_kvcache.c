@@ -222,13 +222,9 @@ static int kv_setup(struct exp_env *env)
 			 "memcached is not installed (apt-get install memcached)");
 		return EXP_SKIP;
 	}
-	topo_cleanup_stale();
-	err = topo_create(&x->topo);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "cannot build the veth/netns topology (%s)", strerror(-err));
+	err = netpath_topo_create(env, &x->topo);
+	if (err)
 		return err;
-	}
 	x->topo_up = true;
 	netpath_place_rx(&x->topo, (int)opt_int(env->opts, "rx-cpu"), x->rx_note, sizeof(x->rx_note));
 	cfg.variant = v;

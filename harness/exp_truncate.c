@@ -269,12 +269,9 @@ static int truncate_setup(struct exp_env *env)
 			return EXP_SKIP;
 		}
 	}
-	err = topo_create(&tr->topo);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "cannot build the veth topology (%s)", strerror(-err));
-		return EXP_SKIP;
-	}
+	err = netpath_topo_create(env, &tr->topo);
+	if (err)
+		return err;
 	tr->topo_up = true;
 	build_frame(tr);
 	if (opt_bool(env->opts, "rps")) {

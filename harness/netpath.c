@@ -256,3 +256,17 @@ int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len)
 		snprintf(note, len, "server rx on cpu %d (threaded NAPI + RPS)", cpu);
 	return err;
 }
+
+int netpath_topo_create(struct exp_env *env, struct topo *t)
+{
+	int err;
+
+	topo_cleanup_stale();
+	err = topo_create(t);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "cannot build the veth/netns topology (%s)", strerror(-err));
+		return EXP_SKIP;
+	}
+	return 0;
+}

@@ -10,7 +10,15 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "obench.h"
 #include "topology.h"
+
+/*
+ * Removes what killed runs left, then builds the client/server veth
+ * topology.  On failure env->skip_reason says why and EXP_SKIP comes back:
+ * a machine without network namespaces cannot run the experiment.
+ */
+int netpath_topo_create(struct exp_env *env, struct topo *t);
 
 /* Native-mode XDP on the server interface; detach with prog_fd < 0. */
 int netpath_xdp(const struct topo *t, int prog_fd);
