@@ -41,9 +41,11 @@ expect_usage_error "quick_and_full" run map-access --quick --full
 
 # Not root: a clear message and exit 2, before anything is created.
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+	# a copy the unprivileged user can reach, wherever the tree lives (e.g. under /root)
 	chmod 755 "$TMP"
+	cp "$OBENCH" "$TMP/obench" && chmod 755 "$TMP/obench"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$OBENCH" run map-access --quick --out "$TMP/res" >/dev/null 2>"$TMP/err"
+		"$TMP/obench" run map-access --quick --out "$TMP/res" >/dev/null 2>"$TMP/err"
 	rc=$?
 	if [ $rc -eq 2 ] && grep -q sudo "$TMP/err" && [ ! -e "$TMP/res" ]; then
 		ktap_ok "not_root_refused"
