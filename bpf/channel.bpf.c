@@ -18,10 +18,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-struct rec {
-	__u64 seq;
-	__u8 bytes[56];
-};
+#include "record.h"
 
 /* head: next slot the producer fills; tail: next slot user space reads. */
 struct ctl {
@@ -103,19 +100,14 @@ int to_array(struct xdp_md *ctx)
 SEC("xdp")
 int to_ringbuf(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct rec *r;
+	int ret = rec_to_ringbuf(ctx, &rb, produced, rb_flags);
 
-	if (data + sizeof(*r) > end)
+	if (ret < 0)
 		return XDP_ABORTED;
-	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
-	if (!r) {
+	if (ret)
+		produced++;
+	else
 		dropped++;
-		return XDP_DROP;
-	}
-	r->seq = produced++;
-	__builtin_memcpy(r->bytes, data + 8, sizeof(r->bytes));
-	bpf_ringbuf_submit(r, rb_flags);
 	return XDP_DROP;
 }
 

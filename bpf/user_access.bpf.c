@@ -9,17 +9,14 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-struct entry {
-	__u64 seq;
-	__u8 bytes[56];
-};
+#include "record.h"
 
 #define DECLARE_MAP(name, map_type)				\
 struct {							\
 	__uint(type, map_type);					\
 	__uint(max_entries, 1);					\
 	__type(key, __u32);					\
-	__type(value, struct entry);				\
+	__type(value, struct rec);				\
 } name SEC(".maps")
 
 DECLARE_MAP(array, BPF_MAP_TYPE_ARRAY);
@@ -34,7 +31,7 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct entry);
+	__type(value, struct rec);
 } mmap_array SEC(".maps");
 
 /* Sized by the harness to hold a whole sample's records. */
@@ -58,19 +55,14 @@ __u64 redirected;	/* frames handed to the XSK */
 SEC("xdp")
 int fill_ring(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct entry *e;
+	int ret = rec_to_ringbuf(ctx, &ring, enqueued, BPF_RB_NO_WAKEUP);
 
-	if (data + sizeof(*e) > end)
+	if (ret < 0)
 		return XDP_ABORTED;
-	e = bpf_ringbuf_reserve(&ring, sizeof(*e), 0);
-	if (!e) {
+	if (ret)
+		enqueued++;
+	else
 		ring_full++;
-		return XDP_DROP;
-	}
-	e->seq = enqueued++;
-	__builtin_memcpy(e->bytes, data + 8, sizeof(e->bytes));
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return XDP_DROP;
 }
 
