@@ -29,42 +29,24 @@ static const struct opt_spec map_footprint_opts[] = {
 };
 
 struct map_footprint {
-	bool maps[FLOW_NMAPS];
 	double flows[MAX_POINTS];
 	int npoints;
-	int pmu_fd;
-	char pmu_why[160];
-	cpu_set_t saved;
-	bool pinned;
-	int cpu;
+	struct flow_setup fs;
 };
 
 static int map_footprint_setup(struct exp_env *env)
 {
 	struct map_footprint *x = calloc(1, sizeof(*x));
-	long long len = opt_int(env->opts, "seq-len");
 
 	if (!x)
 		return -ENOMEM;
 	env->priv = x;
-	x->pmu_fd = -1;
+	x->fs.pmu_fd = -1;
 	x->npoints = flow_parse_list("flows", opt_str(env->opts, "flows"), 1, 4000000, x->flows,
 				     MAX_POINTS, env->skip_reason, sizeof(env->skip_reason));
-	if (x->npoints < 0 ||
-	    flow_maps_parse(opt_str(env->opts, "maps"), x->maps, env->skip_reason,
-			    sizeof(env->skip_reason)))
+	if (x->npoints < 0)
 		return -EINVAL;
-	if (len & (len - 1)) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "--seq-len %lld is not a power of two (e.g. 262144)", len);
-		return -EINVAL;
-	}
-	if (flow_bench_probe(env->skip_reason, sizeof(env->skip_reason)))
-		return EXP_SKIP;
-	x->pmu_fd = flow_pmu_open(x->pmu_why, sizeof(x->pmu_why));
-	if (flow_pin_here(&x->saved, &x->cpu) == 0)
-		x->pinned = true;
-	return 0;
+	return flow_setup_begin(env, &x->fs);
 }
 
 static int measure_point(struct exp_env *env, struct map_footprint *x, size_t nflows)
@@ -98,13 +80,13 @@ static int measure_point(struct exp_env *env, struct map_footprint *x, size_t nf
 	}
 	flow_bench_set_seq(&b, seq);
 	snprintf(note, sizeof(note), "%zu flows in %u slots, shuffled; %u pkts/run x %u runs/sample; CPU %d%s",
-		 nflows, flow_capacity(nflows), batch, runs, x->cpu, x->pinned ? " (pinned)" : "");
+		 nflows, flow_capacity(nflows), batch, runs, x->fs.cpu, x->fs.pinned ? " (pinned)" : "");
 	for (m = 0; m < FLOW_NMAPS && !err; m++) {
-		if (!x->maps[m])
+		if (!x->fs.maps[m])
 			continue;
 		snprintf(config, sizeof(config), "%s_%zu", flow_map_names[m], nflows);
 		snprintf(base, sizeof(base), "baseline_%zu", nflows);
-		err = flow_bench_measure(env, &b, m, runs, x->pmu_fd, x->pmu_why, config,
+		err = flow_bench_measure(env, &b, m, runs, x->fs.pmu_fd, x->fs.pmu_why, config,
 					 first ? base : NULL, note);
 		first = false;
 	}
@@ -131,10 +113,7 @@ static void map_footprint_teardown(struct exp_env *env)
 
 	if (!x)
 		return;
-	if (x->pinned)
-		flow_unpin(&x->saved);
-	if (x->pmu_fd >= 0)
-		close(x->pmu_fd);
+	flow_setup_end(&x->fs);
 	free(x);
 	env->priv = NULL;
 }

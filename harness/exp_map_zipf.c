@@ -28,14 +28,9 @@ static const struct opt_spec map_zipf_opts[] = {
 };
 
 struct map_zipf {
-	bool maps[FLOW_NMAPS];
 	double s[MAX_POINTS];
 	int npoints;
-	int pmu_fd;
-	char pmu_why[160];
-	cpu_set_t saved;
-	bool pinned;
-	int cpu;
+	struct flow_setup fs;
 	struct flow_key *flows;
 	struct flow_bench b;
 	bool loaded;
@@ -44,7 +39,7 @@ struct map_zipf {
 static int map_zipf_setup(struct exp_env *env)
 {
 	struct map_zipf *x = calloc(1, sizeof(*x));
-	long long len = opt_int(env->opts, "seq-len");
+	size_t len = (size_t)opt_int(env->opts, "seq-len");
 	size_t nflows = (size_t)opt_int(env->opts, "flows");
 	struct flow_rng rng;
 	int err;
@@ -52,28 +47,19 @@ static int map_zipf_setup(struct exp_env *env)
 	if (!x)
 		return -ENOMEM;
 	env->priv = x;
-	x->pmu_fd = -1;
+	x->fs.pmu_fd = -1;
 	x->npoints = flow_parse_list("s", opt_str(env->opts, "s"), 0, 5, x->s, MAX_POINTS,
 				     env->skip_reason, sizeof(env->skip_reason));
-	if (x->npoints < 0 ||
-	    flow_maps_parse(opt_str(env->opts, "maps"), x->maps, env->skip_reason,
-			    sizeof(env->skip_reason)))
+	if (x->npoints < 0)
 		return -EINVAL;
-	if (len & (len - 1)) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "--seq-len %lld is not a power of two (e.g. 262144)", len);
-		return -EINVAL;
-	}
-	if (flow_bench_probe(env->skip_reason, sizeof(env->skip_reason)))
-		return EXP_SKIP;
+	err = flow_setup_begin(env, &x->fs);
+	if (err)
+		return err;
 	flow_rng_seed(&rng, (__u64)opt_int(env->opts, "seed"));
 	x->flows = flow_set_make(nflows, &rng);
 	if (!x->flows)
 		return -ENOMEM;
-	/* pinned before loading: the LRU's free lists are per CPU */
-	if (flow_pin_here(&x->saved, &x->cpu) == 0)
-		x->pinned = true;
-	err = flow_bench_load(&x->b, x->flows, nflows, (size_t)len,
+	err = flow_bench_load(&x->b, x->flows, nflows, len,
 			      (__u32)opt_int(env->opts, "batch"), true);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
@@ -81,7 +67,6 @@ static int map_zipf_setup(struct exp_env *env)
 		return err;
 	}
 	x->loaded = true;
-	x->pmu_fd = flow_pmu_open(x->pmu_why, sizeof(x->pmu_why));
 	return 0;
 }
 
@@ -105,14 +90,14 @@ static int measure_point(struct exp_env *env, struct map_zipf *x, double s, __u3
 	zipf_free(&z);
 	flow_bench_set_seq(&x->b, seq);
 	snprintf(note, sizeof(note), "%zu flows in %u slots, Zipf(%.2f); %u pkts/run x %u runs/sample; CPU %d%s",
-		 x->b.nflows, flow_capacity(x->b.nflows), s, x->b.batch, runs, x->cpu,
-		 x->pinned ? " (pinned)" : "");
+		 x->b.nflows, flow_capacity(x->b.nflows), s, x->b.batch, runs, x->fs.cpu,
+		 x->fs.pinned ? " (pinned)" : "");
 	for (m = 0; m < FLOW_NMAPS && !err; m++) {
-		if (!x->maps[m])
+		if (!x->fs.maps[m])
 			continue;
 		snprintf(config, sizeof(config), "%s_s=%.1f", flow_map_names[m], s);
 		snprintf(base, sizeof(base), "baseline_s=%.1f", s);
-		err = flow_bench_measure(env, &x->b, m, runs, x->pmu_fd, x->pmu_why, config,
+		err = flow_bench_measure(env, &x->b, m, runs, x->fs.pmu_fd, x->fs.pmu_why, config,
 					 first ? base : NULL, note);
 		first = false;
 	}
@@ -141,10 +126,7 @@ static void map_zipf_teardown(struct exp_env *env)
 		return;
 	if (x->loaded)
 		flow_bench_destroy(&x->b);
-	if (x->pinned)
-		flow_unpin(&x->saved);
-	if (x->pmu_fd >= 0)
-		close(x->pmu_fd);
+	flow_setup_end(&x->fs);
 	free(x->flows);
 	free(x);
 	env->priv = NULL;

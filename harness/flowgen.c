@@ -449,3 +449,34 @@ out:
 	free(v);
 	return err;
 }
+
+int flow_setup_begin(struct exp_env *env, struct flow_setup *fs)
+{
+	long long len = opt_int(env->opts, "seq-len");
+
+	fs->pmu_fd = -1;
+	if (flow_maps_parse(opt_str(env->opts, "maps"), fs->maps, env->skip_reason,
+			    sizeof(env->skip_reason)))
+		return -EINVAL;
+	if (len & (len - 1)) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "--seq-len %lld is not a power of two (e.g. 262144)", len);
+		return -EINVAL;
+	}
+	if (flow_bench_probe(env->skip_reason, sizeof(env->skip_reason)))
+		return EXP_SKIP;
+	if (flow_pin_here(&fs->saved, &fs->cpu) == 0)
+		fs->pinned = true;
+	fs->pmu_fd = flow_pmu_open(fs->pmu_why, sizeof(fs->pmu_why));
+	return 0;
+}
+
+void flow_setup_end(struct flow_setup *fs)
+{
+	if (fs->pinned)
+		flow_unpin(&fs->saved);
+	fs->pinned = false;
+	if (fs->pmu_fd >= 0)
+		close(fs->pmu_fd);
+	fs->pmu_fd = -1;
+}

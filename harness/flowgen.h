@@ -104,6 +104,25 @@ int flow_pmu_open(char *why, size_t len);
 int flow_pin_here(cpu_set_t *saved, int *cpu);
 void flow_unpin(const cpu_set_t *saved);
 
+/* What both flow experiments hold while they measure. */
+struct flow_setup {
+	bool maps[FLOW_NMAPS];	/* --maps */
+	int pmu_fd;		/* cache-miss counter, or < 0 with pmu_why */
+	char pmu_why[160];
+	cpu_set_t saved;	/* affinity before pinning */
+	bool pinned;
+	int cpu;
+};
+
+/*
+ * Checks the shared flags (--maps, --seq-len a power of two) and that the
+ * kernel runs flow_counters, then pins this thread (before any load: the
+ * LRU's free lists are per CPU) and opens the cache-miss counter.  Errors
+ * set env->skip_reason: -EINVAL for bad flags, EXP_SKIP for the kernel.
+ */
+int flow_setup_begin(struct exp_env *env, struct flow_setup *fs);
+void flow_setup_end(struct flow_setup *fs);
+
 /*
  * Samples the baseline and counter program for @map alternately (warm-up
  * included), @runs test runs each per sample, and adds the rows for @config
