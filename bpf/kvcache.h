@@ -455,8 +455,6 @@ static __always_inline int kv_stage_hash(struct xdp_md *ctx, struct kv_state *st
 	return KV_CONTINUE;
 }
 
-/* ---------------- stage 3: lookup and reply ---------------- */
-
 /* ---------------- stage 3: lookup ---------------- */
 
 /* GET: copies the slot's reply into st->buf if it holds st->key.  INVAL: invalidates. */
