@@ -11,21 +11,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cpupin.h"
 #include "echo.skel.h"
 
 #define ECHO_BUF	65536
 #define MAX_CONNS	16
-
-int pin_thread(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
 
 static void set_rcvtimeo(int fd, int ms)
 {
@@ -39,7 +29,7 @@ static void *udp_loop(void *p)
 	struct echo_server *s = p;
 	static __thread unsigned char buf[ECHO_BUF];
 
-	pin_thread(s->cpu);
+	cpu_pin(s->cpu);
 	/* a timeout only so that stop is noticed; replies are sent at once */
 	set_rcvtimeo(s->fd, 100);
 	while (!s->stop) {
@@ -77,7 +67,7 @@ static void *tcp_loop(void *p)
 	struct pollfd pfd[1 + MAX_CONNS];
 	int n = 1, i, one = 1;
 
-	pin_thread(s->cpu);
+	cpu_pin(s->cpu);
 	pfd[0] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
 	while (!s->stop) {
 		if (poll(pfd, (nfds_t)n, 100) <= 0)

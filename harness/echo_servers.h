@@ -39,8 +39,6 @@ int echo_sk_skb_connect(const struct topo *t, uint16_t port, int map_fd,
 /* A connected UDP or TCP socket from the client side to the server's @port. */
 int echo_client_connect(const struct topo *t, int type, uint16_t port);
 
-/* Pins the calling thread to @cpu (no-op for -1). */
-int pin_thread(int cpu);
 
 /*
  * One echo server of the experiment, at any hook: "xdp", "tc", "sk_skb"

@@ -32,7 +32,7 @@
 
 #include "bpfutil.h"
 #include "channel.skel.h"
-#include "echo_servers.h"	/* pin_thread */
+#include "cpupin.h"
 #include "obench.h"
 #include "topology.h"
 #include "xsk_rx.h"
@@ -199,7 +199,7 @@ static void *consumer(void *arg)
 {
 	struct channel *c = arg;
 
-	pin_thread(CONS_CPU);
+	cpu_pin(CONS_CPU);
 	switch (c->ch) {
 	case CH_ARRAY: c->cons_err = consume_array(c); break;
 	case CH_RB_POLL: c->cons_err = consume_ringbuf(c, false); break;
@@ -229,7 +229,7 @@ static void *producer(void *arg)
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 	int fd = bpf_program__fd(chan_prog(c));
 
-	pin_thread(PROD_CPU);
+	cpu_pin(PROD_CPU);
 	/* live frames need the ingress device in the caller's namespace */
 	if (topo_enter(&c->topo, TOPO_SERVER)) {
 		c->prod_err = -EPERM;

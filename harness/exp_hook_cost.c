@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfutil.h"
+#include "cpupin.h"
 #include "hook_cost.skel.h"
 #include "measure.h"
 #include "netpath.h"
@@ -116,7 +117,7 @@ static void *receive(void *arg)
 	unsigned char buf[HC_MSG * 4];
 	size_t have = 0;
 
-	netpath_pin(1);
+	cpu_pin(1);
 	while (!atomic_load(&r->stop)) {
 		ssize_t len = recv(r->fd, buf + have, r->tcp ? HC_MSG - have : sizeof(buf),
 				   MSG_DONTWAIT);
@@ -263,7 +264,7 @@ static int run_phase(struct exp_env *env, struct hook_cost *hc, int p, __u32 bas
 	err = -pthread_create(&th, NULL, receive, &r);
 	if (err)
 		goto out;
-	netpath_pin(0);
+	cpu_pin(0);
 	for (i = first; i < first + count && !obench_interrupted(); i++) {
 		struct hc_tag tag = { hc->magic, base + (__u32)i };
 		__u64 deadline;

@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cpupin.h"
 #include "netpath.h"
 #include "obench.h"
 #include "topology.h"
@@ -146,7 +147,7 @@ static void *generate_live(void *arg)
 	struct xdp_md ctx = { 0 };
 	int fd = bpf_program__fd(tr->skel[0]->progs.xdp_tx);
 
-	netpath_pin(GEN_CPU);
+	cpu_pin(GEN_CPU);
 	if (topo_enter(&tr->topo, TOPO_CLIENT)) {
 		tr->gen_err = -EPERM;
 		return NULL;
@@ -181,7 +182,7 @@ static void *generate(void *arg)
 	struct iovec iov = { payload, sizeof(payload) };
 	int i;
 
-	netpath_pin(GEN_CPU);
+	cpu_pin(GEN_CPU);
 	for (i = 0; i < BATCH; i++)
 		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
 	while (!atomic_load(&tr->gen_stop)) {
@@ -206,7 +207,7 @@ static void *receive(void *arg)
 	struct iovec iov[BATCH];
 	int i;
 
-	netpath_pin(RX_CPU);
+	cpu_pin(RX_CPU);
 	for (i = 0; i < BATCH; i++) {
 		iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
 		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };

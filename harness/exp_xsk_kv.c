@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <bpf/libbpf.h>
 
+#include "cpupin.h"
 #include "echo_servers.h"
 #include "histogram.h"
 #include "loadgen.h"
@@ -304,8 +305,7 @@ static int measure_throughput(struct exp_env *env, struct xsk_kv_exp *x)
 	}
 	lg_mc_init(&p, &m, 0, 0);
 	w.p = &p;
-	pinned = cpu >= 0 && !pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) &&
-		 !pin_thread(cpu);
+	pinned = cpu_pin_save(cpu, &saved);
 	/* interleaved: xsk_only, xsk_fastpath, xsk_only, ... so drift hits both alike */
 	for (i = 0; i < total && !err; i++) {
 		for (c = 0; c < 2 && !err; c++) {
@@ -331,7 +331,7 @@ static int measure_throughput(struct exp_env *env, struct xsk_kv_exp *x)
 		}
 	}
 	if (pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+		cpu_unpin(&saved);
 	mism = w.mismatched;
 	if (err)
 		goto out;

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfutil.h"
+#include "cpupin.h"
 #include "flow_counters.skel.h"
 #include "measure.h"
 
@@ -344,23 +345,6 @@ int flow_pmu_open(char *why, size_t len)
 	return fd;
 }
 
-int flow_pin_here(cpu_set_t *saved, int *cpu)
-{
-	cpu_set_t one;
-
-	if (sched_getaffinity(0, sizeof(*saved), saved))
-		return -errno;
-	*cpu = sched_getcpu();
-	CPU_ZERO(&one);
-	CPU_SET(*cpu, &one);
-	return sched_setaffinity(0, sizeof(one), &one) ? -errno : 0;
-}
-
-void flow_unpin(const cpu_set_t *saved)
-{
-	sched_setaffinity(0, sizeof(*saved), saved);
-}
-
 /* ---- the measuring loop ---- */
 
 static int read_counter(int fd, __u64 *v)
@@ -465,8 +449,8 @@ int flow_setup_begin(struct exp_env *env, struct flow_setup *fs)
 	}
 	if (flow_bench_probe(env->skip_reason, sizeof(env->skip_reason)))
 		return EXP_SKIP;
-	if (flow_pin_here(&fs->saved, &fs->cpu) == 0)
-		fs->pinned = true;
+	fs->cpu = sched_getcpu();
+	fs->pinned = cpu_pin_save(fs->cpu, &fs->saved);
 	fs->pmu_fd = flow_pmu_open(fs->pmu_why, sizeof(fs->pmu_why));
 	return 0;
 }
@@ -474,7 +458,7 @@ int flow_setup_begin(struct exp_env *env, struct flow_setup *fs)
 void flow_setup_end(struct flow_setup *fs)
 {
 	if (fs->pinned)
-		flow_unpin(&fs->saved);
+		cpu_unpin(&fs->saved);
 	fs->pinned = false;
 	if (fs->pmu_fd >= 0)
 		close(fs->pmu_fd);

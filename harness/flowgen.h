@@ -100,9 +100,6 @@ void flow_bench_destroy(struct flow_bench *b);
  */
 int flow_pmu_open(char *why, size_t len);
 
-/* Pins the calling thread to the CPU it runs on; *cpu receives it. */
-int flow_pin_here(cpu_set_t *saved, int *cpu);
-void flow_unpin(const cpu_set_t *saved);
 
 /* What both flow experiments hold while they measure. */
 struct flow_setup {

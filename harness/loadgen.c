@@ -11,7 +11,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "echo_servers.h"
+#include "cpupin.h"
 #include "obench.h"
 
 #define LG_BUF	(1 << 17)
@@ -289,12 +289,11 @@ int loadgen_run(int fd, const struct lg_proto *p, const struct lg_params *prm,
 		return -ENOMEM;
 	}
 	cpu_set_t saved;
-	bool pinned = prm->cpu >= 0 &&
-		!pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) && !pin_thread(prm->cpu);
+	bool pinned = cpu_pin_save(prm->cpu, &saved);
 
 	err = prm->open_loop ? open_loop(fd, &l, &rx, req) : closed_loop(fd, &l, &rx, req);
 	if (pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+		cpu_unpin(&saved);
 	free(req);
 	free(rx.buf);
 	return err;

@@ -1,4 +1,5 @@
 /* The memcached UDP get protocol for the load client (loadgen_proto_mc.h). */
+#include "cpupin.h"
 #include "loadgen_proto_mc.h"
 
 #include <errno.h>
@@ -13,7 +14,6 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "echo_servers.h"	/* pin_thread */
 #include "obench.h"
 
 static uint64_t now_ns(void)
@@ -325,8 +325,7 @@ int lg_mc_run_window(int fd, const struct lg_proto *p, unsigned int window,
 		err = (!window || window >= R / 4) ? -EINVAL : -ENOMEM;
 		goto out_free;
 	}
-	pinned = cpu >= 0 && !pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) &&
-		 !pin_thread(cpu);
+	pinned = cpu_pin_save(cpu, &saved);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	/* answers to an earlier run's last requests are no replies of ours */
 	while (recv(fd, rep, 65536, 0) >= 0)
@@ -400,7 +399,7 @@ int lg_mc_run_window(int fd, const struct lg_proto *p, unsigned int window,
 out:
 	fcntl(fd, F_SETFL, fl);
 	if (pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+		cpu_unpin(&saved);
 out_free:
 	free(sent_at);
 	free(pending);

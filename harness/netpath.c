@@ -233,16 +233,6 @@ int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu)
 	return n > 0 ? 0 : n < 0 ? n : -ENOENT;
 }
 
-int netpath_pin(int cpu)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(n > 0 ? cpu % (int)n : 0, &set);
-	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len)
 {
 	int err = cpu >= 0 ? netpath_rx_cpu(t, TOPO_SERVER, cpu) : 0;

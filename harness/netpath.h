@@ -59,7 +59,5 @@ int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu);
  */
 int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len);
 
-/* Pins the calling thread to @cpu (modulo the CPUs online). */
-int netpath_pin(int cpu);
 
 #endif

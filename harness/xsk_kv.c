@@ -21,6 +21,7 @@
 #include <xdp/xsk.h>
 
 #include "../bpf/kvcache.h"
+#include "cpupin.h"
 #include "echo_servers.h"
 #include "mc_proto.h"
 #include "xsk_kv.skel.h"
@@ -447,7 +448,7 @@ static void *server_loop(void *arg)
 {
 	struct xsk_kv *s = arg;
 
-	pin_thread(s->cfg.cpu);
+	cpu_pin(s->cfg.cpu);
 	while (!s->stop) {
 		uint32_t idx_rx = 0, idx_tx = 0, n, i, ntx = 0, nfill = 0;
 		uint64_t back[BATCH];
