@@ -32,6 +32,7 @@
 
 #include "bpfutil.h"
 #include "channel.skel.h"
+#include "clock.h"
 #include "cpupin.h"
 #include "obench.h"
 #include "topology.h"
@@ -84,14 +85,6 @@ struct channel {
 	__u64 next_seq, bad, gaps;
 	unsigned char sink[REC];
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
  * One record in user space: copied out, its sequence number checked (the
@@ -322,7 +315,7 @@ static void snapshot(struct channel *c, struct snap *s)
 	s->consumed = atomic_load(&c->consumed);
 	s->attempts = b->produced + b->dropped;
 	s->drops = b->dropped + (c->ch == CH_XSK ? xsk_rx_drops(&c->xr) : 0);
-	s->t = now_s();
+	s->t = mono_s();
 }
 
 enum { M_DELIVERED, M_PRODUCER, M_DROP, NMET };

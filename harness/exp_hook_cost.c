@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfutil.h"
+#include "clock.h"
 #include "cpupin.h"
 #include "hook_cost.skel.h"
 #include "measure.h"
@@ -102,14 +103,6 @@ struct receiver {
 	atomic_bool stop;
 };
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
 /* Busy-polls the socket so the wake-up of a sleeping thread is not measured. */
 static void *receive(void *arg)
 {
@@ -121,7 +114,7 @@ static void *receive(void *arg)
 	while (!atomic_load(&r->stop)) {
 		ssize_t len = recv(r->fd, buf + have, r->tcp ? HC_MSG - have : sizeof(buf),
 				   MSG_DONTWAIT);
-		__u64 t = now_ns();
+		__u64 t = mono_ns();
 		struct hc_tag tag;
 
 		if (len <= 0)
@@ -274,8 +267,8 @@ static int run_phase(struct exp_env *env, struct hook_cost *hc, int p, __u32 bas
 			err = -errno;
 			break;
 		}
-		deadline = now_ns() + 5000000;
-		while (atomic_load(&r.got) <= (unsigned int)(i - first) && now_ns() < deadline)
+		deadline = mono_ns() + 5000000;
+		while (atomic_load(&r.got) <= (unsigned int)(i - first) && mono_ns() < deadline)
 			;
 		if (gap)
 			usleep((useconds_t)gap);
@@ -320,7 +313,7 @@ static int hook_cost_setup(struct exp_env *env)
 		env->profile == PROFILE_QUICK ? 10 : 20;
 	if (hc->rounds > hc->packets / 10)
 		hc->rounds = hc->packets / 10;
-	srand((unsigned int)now_ns());
+	srand((unsigned int)mono_ns());
 	hc->magic = ((__u32)rand() << 1) ^ (__u32)rand() ^ 0x0b0b0000u;
 	for (p = 0; p < (int)NPHASES; p++) {
 		hc->st[p] = calloc((size_t)hc->packets, sizeof(struct stamps));

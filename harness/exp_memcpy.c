@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfutil.h"
+#include "clock.h"
 #include "measure.h"
 #include "memcpy.skel.h"
 #include "obench.h"
@@ -147,14 +148,6 @@ static const char *const user_config[USER_NR] = {
 	"user_empty_loop", "user_rep_movsb", "user_glibc_memcpy",
 };
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static void copy_rep_movsb(void *dst, const void *src, size_t len)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -174,7 +167,7 @@ static double user_sample(enum user_copy how, unsigned char *dst, const unsigned
 
 	/* Hide the size: glibc's memcpy is called, not an inlined constant copy. */
 	asm volatile("" : "+r"(len));
-	t0 = now_ns();
+	t0 = mono_ns();
 	for (r = 0; r < reps; r++) {
 		for (i = 0; i < copies; i++) {
 			unsigned char *d = dst + (size_t)i * COPY_SIZE;
@@ -187,7 +180,7 @@ static double user_sample(enum user_copy how, unsigned char *dst, const unsigned
 			asm volatile("" : : "r"(d) : "memory");
 		}
 	}
-	return (now_ns() - t0) / ((double)reps * copies);
+	return (mono_ns() - t0) / ((double)reps * copies);
 }
 
 static int measure_user(struct exp_env *env, unsigned int copies)

@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "cpupin.h"
 #include "netpath.h"
 #include "obench.h"
@@ -69,14 +70,6 @@ struct counts {
 	double t;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Datagrams the kernel dropped at this socket (full receive buffer): SK_MEMINFO_DROPS. */
 static unsigned long long sock_drops(int fd)
 {
@@ -93,7 +86,7 @@ static void snapshot(struct truncate *tr, struct counts *c)
 	c->sent = atomic_load(&tr->generated);
 	c->rcvd = atomic_load(&tr->received);
 	c->sock_drops = sock_drops(tr->rx);
-	c->t = now_s();
+	c->t = mono_s();
 }
 
 static __u16 ip_csum(const void *p, size_t len)

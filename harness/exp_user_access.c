@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfutil.h"
+#include "clock.h"
 #include "measure.h"
 #include "obench.h"
 #include "topology.h"
@@ -52,14 +53,6 @@ struct user_access {
 	unsigned char sink[ENTRY];	/* where every access copies its entry */
 	int ncpu;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* The entry every map holds: sequence 1, then frame-like bytes 8..63. */
 static void make_entry(unsigned char *e)
@@ -184,32 +177,32 @@ static int user_access_setup(struct exp_env *env)
 
 static int time_empty(struct user_access *ua, long long n, double *ns)
 {
-	double t0 = now_ns();
+	double t0 = mono_ns();
 	long long i;
 
 	for (i = 0; i < n; i++)
 		asm volatile("" : : "r"(ua->sink) : "memory");
-	*ns = now_ns() - t0;
+	*ns = mono_ns() - t0;
 	return 0;
 }
 
 static int time_lookup(struct user_access *ua, int fd, void *buf, long long n, double *ns)
 {
-	double t0 = now_ns();
+	double t0 = mono_ns();
 	__u32 k = 0;
 	long long i;
 
 	for (i = 0; i < n; i++)
 		if (bpf_map_lookup_elem(fd, &k, buf))
 			return -errno;
-	*ns = now_ns() - t0;
+	*ns = mono_ns() - t0;
 	memcpy(ua->sink, buf, ENTRY);
 	return 0;
 }
 
 static int time_mmap(struct user_access *ua, long long n, double *ns)
 {
-	double t0 = now_ns();
+	double t0 = mono_ns();
 	long long i;
 
 	for (i = 0; i < n; i++) {
@@ -217,7 +210,7 @@ static int time_mmap(struct user_access *ua, long long n, double *ns)
 		/* the entry may have changed: read it again next time */
 		asm volatile("" : : "r"(ua->sink) : "memory");
 	}
-	*ns = now_ns() - t0;
+	*ns = mono_ns() - t0;
 	return 0;
 }
 
@@ -234,9 +227,9 @@ static int time_ring(struct user_access *ua, long long n, double *ns)
 		return -errno;
 	if (ua->skel->bss->enqueued - before != (__u64)n)
 		return -ENOSPC;		/* the ring was sized for n: never happens */
-	t0 = now_ns();
+	t0 = mono_ns();
 	got = ring_buffer__consume(ua->rb);
-	*ns = now_ns() - t0;
+	*ns = mono_ns() - t0;
 	if (got < 0)
 		return got;
 	return got == n ? 0 : -EPROTO;
@@ -269,7 +262,7 @@ static int time_xsk(struct user_access *ua, long long n, double *ns, long long *
 		err = xsk_fill(ua, chunk);
 		if (err)
 			return err;
-		t0 = now_ns();
+		t0 = mono_ns();
 		while ((k = xsk_ring_cons__peek(&ua->xr.rx, XSK_PEEK, &idx)) > 0) {
 			for (i = 0; i < k; i++) {
 				const struct xdp_desc *d = xsk_ring_cons__rx_desc(&ua->xr.rx, idx + i);
@@ -279,7 +272,7 @@ static int time_xsk(struct user_access *ua, long long n, double *ns, long long *
 			}
 			xsk_ring_cons__release(&ua->xr.rx, k);
 		}
-		t += now_ns() - t0;
+		t += mono_ns() - t0;
 		if (!m)
 			return -ENODATA;	/* nothing arrived: redirect or bind broken */
 		xsk_rx_refill(&ua->xr, addr, m);

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "cpupin.h"
 #include "echo_servers.h"
 #include "histogram.h"
@@ -80,14 +81,6 @@ struct xsk_kv_exp {
 };
 
 static const char *const cfg_name[2] = { "xsk_only", "xsk_fastpath" };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* set @key @val over the client socket; 0 when the server said STORED. */
 static int kv_set(struct xsk_kv_exp *x, const char *key, const char *val, size_t vlen)
@@ -202,12 +195,12 @@ static int window_send(int fd, struct window *w)
  */
 static int window_run(int fd, struct window *w, unsigned int win, uint64_t ns, int tmo_ms)
 {
-	uint64_t end = now_ns() + ns;
+	uint64_t end = mono_ns() + ns;
 	uint64_t seq;
 	ssize_t n;
 	int err;
 
-	while (now_ns() < end) {
+	while (mono_ns() < end) {
 		if (obench_interrupted())
 			return -EINTR;
 		while (w->out < win) {
@@ -246,10 +239,10 @@ static int window_run(int fd, struct window *w, unsigned int win, uint64_t ns, i
 /* Waits until the window drains, so one configuration's replies never count in the next. */
 static void window_drain(int fd, struct window *w, int tmo_ms)
 {
-	uint64_t end = now_ns() + (uint64_t)tmo_ms * 1000000ull, seq;
+	uint64_t end = mono_ns() + (uint64_t)tmo_ms * 1000000ull, seq;
 	ssize_t n;
 
-	while (w->out && now_ns() < end) {
+	while (w->out && mono_ns() < end) {
 		if (poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1) <= 0)
 			continue;
 		n = recv(fd, w->rep, sizeof(w->rep), MSG_DONTWAIT);
@@ -319,9 +312,9 @@ static int measure_throughput(struct exp_env *env, struct xsk_kv_exp *x)
 				break;
 			xsk_kv_get_stats(x->srv, &a[c]);
 			r0 = w.replies;
-			t0 = now_ns();
+			t0 = mono_ns();
 			err = window_run(x->cli, &w, win, ns, tmo);
-			v[c][i] = (double)(w.replies - r0) / ((double)(now_ns() - t0) / 1e9);
+			v[c][i] = (double)(w.replies - r0) / ((double)(mono_ns() - t0) / 1e9);
 			xsk_kv_get_stats(x->srv, &b);
 			sum[c].xdp_hits += b.xdp_hits - a[c].xdp_hits;
 			sum[c].replies += b.replies - a[c].replies;

@@ -11,18 +11,11 @@
 #include <time.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "cpupin.h"
 #include "obench.h"
 
 #define LG_BUF	(1 << 17)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int send_all(int fd, const uint8_t *b, size_t n)
 {
@@ -103,7 +96,7 @@ static void account(struct loop *l, uint64_t seq, const uint8_t *rep, size_t len
 		l->res->mismatched++;
 	l->res->received++;
 	if (seq >= l->prm->warmup)
-		hist_record(l->h, now_ns() - t_sent);
+		hist_record(l->h, mono_ns() - t_sent);
 }
 
 static void closed_reply(void *arg, const uint8_t *rep, size_t len)
@@ -134,13 +127,13 @@ static bool finished(const struct lg_params *prm, uint64_t i, uint64_t t_start)
 {
 	if (prm->requests)
 		return i >= prm->warmup + prm->requests;
-	return i >= prm->warmup && (double)(now_ns() - t_start) / 1e9 >= prm->duration_s;
+	return i >= prm->warmup && (double)(mono_ns() - t_start) / 1e9 >= prm->duration_s;
 }
 
 static int closed_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 {
 	const struct lg_params *prm = l->prm;
-	uint64_t i, t_start = now_ns(), t_meas = 0;
+	uint64_t i, t_start = mono_ns(), t_meas = 0;
 	int err = 0, got;
 
 	set_rcvtimeo(fd, prm->timeout_ms);
@@ -151,10 +144,10 @@ static int closed_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 		if (obench_interrupted())
 			return -EINTR;
 		if (i == prm->warmup)
-			t_meas = now_ns();
+			t_meas = mono_ns();
 		l->want = i;
 		l->answered = false;
-		l->t0 = now_ns();
+		l->t0 = mono_ns();
 		deadline = l->t0 + (uint64_t)prm->timeout_ms * 1000000ull;
 		err = send_all(fd, req, n);
 		if (err)
@@ -166,7 +159,7 @@ static int closed_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 				return got;
 			if (obench_interrupted())
 				return -EINTR;
-			if (!l->answered && now_ns() >= deadline) {
+			if (!l->answered && mono_ns() >= deadline) {
 				l->res->lost++;
 				if (prm->stream)
 					return -ETIMEDOUT;
@@ -174,7 +167,7 @@ static int closed_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 			}
 		}
 	}
-	l->res->elapsed_s = (double)(now_ns() - (t_meas ? t_meas : t_start)) / 1e9;
+	l->res->elapsed_s = (double)(mono_ns() - (t_meas ? t_meas : t_start)) / 1e9;
 	return 0;
 }
 
@@ -209,7 +202,7 @@ static int open_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 	const struct lg_params *prm = l->prm;
 	uint64_t total = prm->requests ? prm->warmup + prm->requests :
 		prm->warmup + (uint64_t)(prm->duration_s * prm->rate) + 1;
-	uint64_t rng = 0x9e3779b97f4a7c15ull ^ now_ns(), t_start, next, t_meas = 0, end;
+	uint64_t rng = 0x9e3779b97f4a7c15ull ^ mono_ns(), t_start, next, t_meas = 0, end;
 	int err = 0, got, fl = fcntl(fd, F_GETFL);
 
 	l->sched = calloc(total, sizeof(*l->sched));
@@ -217,9 +210,9 @@ static int open_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 	if (!l->sched || !l->done)
 		return -ENOMEM;
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	t_start = next = now_ns();
+	t_start = next = mono_ns();
 	while (l->sent < total) {
-		uint64_t now = now_ns();
+		uint64_t now = mono_ns();
 
 		if (obench_interrupted()) {
 			err = -EINTR;
@@ -247,8 +240,8 @@ static int open_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 		if (!got && next - now > 2000000)
 			poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
 	}
-	end = now_ns() + (uint64_t)prm->timeout_ms * 1000000ull;
-	while (l->res->received + l->res->mismatched < l->sent && now_ns() < end) {
+	end = mono_ns() + (uint64_t)prm->timeout_ms * 1000000ull;
+	while (l->res->received + l->res->mismatched < l->sent && mono_ns() < end) {
 		if (obench_interrupted()) {
 			err = -EINTR;
 			goto out;
@@ -262,7 +255,7 @@ static int open_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 			poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
 	}
 	l->res->lost = l->sent - l->res->received;
-	l->res->elapsed_s = (double)(now_ns() - (t_meas ? t_meas : t_start)) / 1e9;
+	l->res->elapsed_s = (double)(mono_ns() - (t_meas ? t_meas : t_start)) / 1e9;
 out:
 	fcntl(fd, F_SETFL, fl);
 	free(l->sched);

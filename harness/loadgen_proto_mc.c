@@ -1,4 +1,5 @@
 /* The memcached UDP get protocol for the load client (loadgen_proto_mc.h). */
+#include "clock.h"
 #include "cpupin.h"
 #include "loadgen_proto_mc.h"
 
@@ -16,14 +17,6 @@
 
 #include "obench.h"
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int class_of(const struct lg_mc *m, uint64_t seq)
 {
 	return m->every && seq % m->every == m->every - 1;
@@ -40,7 +33,7 @@ static size_t mc_build(void *ctx, uint64_t seq, uint8_t *buf, size_t cap)
 	buf[0] = (uint8_t)(seq >> 8);
 	buf[1] = (uint8_t)seq;
 	m->last = seq;
-	m->sent_ns[seq % LG_MC_SENT_RING] = now_ns();
+	m->sent_ns[seq % LG_MC_SENT_RING] = mono_ns();
 	return (size_t)c->req_len;
 }
 
@@ -80,7 +73,7 @@ static int mc_check(void *ctx, uint64_t seq, const uint8_t *rep, size_t len)
 		return -1;
 	}
 	if (c->h && seq >= m->warmup)
-		hist_record(c->h, now_ns() - m->sent_ns[seq % LG_MC_SENT_RING]);
+		hist_record(c->h, mono_ns() - m->sent_ns[seq % LG_MC_SENT_RING]);
 	return 0;
 }
 
@@ -160,7 +153,7 @@ static size_t mcw_build(void *ctx, uint64_t seq, uint8_t *buf, size_t cap)
 	buf[0] = (uint8_t)(seq >> 8);
 	buf[1] = (uint8_t)seq;
 	w->last = seq;
-	s->ns = now_ns();
+	s->ns = mono_ns();
 	return n;
 }
 
@@ -202,7 +195,7 @@ static int mcw_check(void *ctx, uint64_t seq, const uint8_t *rep, size_t len)
 	}
 	w->gets[s->cls]++;
 	if (w->h[s->cls] && seq >= w->warmup)
-		hist_record(w->h[s->cls], now_ns() - s->ns);
+		hist_record(w->h[s->cls], mono_ns() - s->ns);
 	return 0;
 }
 
@@ -337,7 +330,7 @@ int lg_mc_run_window(int fd, const struct lg_proto *p, unsigned int window,
 			err = -EINTR;
 			break;
 		}
-		now = now_ns();
+		now = mono_ns();
 		if (t_meas && !t_end && (double)(now - t_meas) / 1e9 >= duration_s)
 			t_end = now;
 		/* after the measured phase: collect (and check) what is still outstanding */
@@ -374,7 +367,7 @@ int lg_mc_run_window(int fd, const struct lg_proto *p, unsigned int window,
 		} else if (!pending[seq % R]) {
 			res->late++;
 		} else {
-			now = now_ns();
+			now = mono_ns();
 			pending[seq % R] = 0;
 			outstanding--;
 			if (p->check(p->ctx, seq, rep, (size_t)n))

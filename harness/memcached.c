@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "mc_proto.h"
 
 #define MC_IO_MAX	8192
@@ -132,14 +133,6 @@ static bool answers(int nsfd, struct in_addr addr, uint16_t port)
 	return n > 0 && !strncmp(buf, "VERSION ", 8);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
 		    uint16_t tcp_port, uint16_t udp_port, int threads)
 {
@@ -176,7 +169,7 @@ int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
 		_exit(127);
 	}
 	mc->pid = pid;
-	for (deadline = now_s() + 5; now_s() < deadline; usleep(20000)) {
+	for (deadline = mono_s() + 5; mono_s() < deadline; usleep(20000)) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			mc->pid = 0;
 			fprintf(stderr, "memcached: exited at start (status %d)\n",
@@ -197,7 +190,7 @@ void memcached_stop(struct memcached *mc)
 	if (mc->pid <= 0)
 		return;
 	kill(mc->pid, SIGTERM);
-	for (deadline = now_s() + 2; now_s() < deadline; usleep(10000))
+	for (deadline = mono_s() + 2; mono_s() < deadline; usleep(10000))
 		if (waitpid(mc->pid, NULL, WNOHANG) == mc->pid)
 			goto reaped;
 	kill(mc->pid, SIGKILL);

@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 
 #include "bpfutil.h"
+#include "clock.h"
 #include "metadata.h"
 #include "report.h"
 #include "testbed.h"
@@ -133,14 +134,6 @@ static struct json_object *argv_json(int argc, char **argv)
 	return a;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void set_status(struct json_object *exps, const char *name, const char *status,
 		       const char *reason, double wall)
 {
@@ -229,14 +222,14 @@ int runner_run(const struct run_request *req)
 		};
 		char reason[512];
 		const char *status;
-		double t0 = now_s();
+		double t0 = mono_s();
 
 		result_set_init(&rs, e->name);
 		fprintf(stderr, "[%d/%d] %s (%s)\n", i + 1, req->n, e->name, e->paper_ref);
 		status = run_one(&env, reason, sizeof(reason));
 		fprintf(stderr, "[%d/%d] %s: %s%s%s (%.1f s)\n", i + 1, req->n, e->name, status,
-			reason[0] ? ": " : "", reason, now_s() - t0);
-		set_status(exps, e->name, status, reason, now_s() - t0);
+			reason[0] ? ": " : "", reason, mono_s() - t0);
+		set_status(exps, e->name, status, reason, mono_s() - t0);
 		save_run_json(dir, run);
 		result_set_free(&rs);
 		if (!strcmp(status, "failed"))
