@@ -207,18 +207,6 @@ static int attach_variant(struct chaining_kv *kv, int v)
 	return err;
 }
 
-static int prog_stats(int fd, __u64 *ns, __u64 *cnt)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	*ns = info.run_time_ns;
-	*cnt = info.run_cnt;
-	return 0;
-}
-
 /* The get for KV_KEY as a client -> server frame, as it reaches the server's XDP. */
 static size_t get_frame(const struct chaining_kv *kv, unsigned char *f, size_t cap)
 {
@@ -456,7 +444,7 @@ int chaining_kv_run(struct exp_env *env, void *priv)
 		goto out;
 	}
 	/* bpf_stats through an fd: on while it is open, the sysctl untouched */
-	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	stats_fd = netpath_stats_enable();
 	for (r = 0; r < total && !err; r++) {
 		for (v = 0; v < KVC_NR_VARIANTS && !err; v++) {
 			struct kvcache_stats s0, s1;
@@ -474,9 +462,9 @@ int chaining_kv_run(struct exp_env *env, void *priv)
 			if (err)
 				break;
 			kvcache_read_stats(&kv->kc[v], &s0);
-			prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
+			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
 			rate = load_once(kv, threads, secs);
-			prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
+			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
 			kvcache_read_stats(&kv->kc[v], &s1);
 			kvcache_detach(&kv->kc[v]);
 			if (rate < 0) {
@@ -494,8 +482,7 @@ int chaining_kv_run(struct exp_env *env, void *priv)
 			ns[v * total + r] = stats_fd >= 0 && c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
 		}
 	}
-	if (stats_fd >= 0)
-		close(stats_fd);
+	netpath_stats_restore(stats_fd);
 	if (err)
 		goto out;
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {

@@ -84,7 +84,7 @@ struct hook_cost {
 	bool topo_up;
 	struct hook_cost_bpf *skel;
 	struct bpf_link *drv_link, *sock_link;
-	int stats_saved;
+	int stats_fd;
 	bool stats_on;
 	__u32 magic;
 	int packets, rounds;
@@ -345,8 +345,8 @@ static int hook_cost_setup(struct exp_env *env)
 	if (err)
 		return err;
 	hc->topo_up = true;
-	if (netpath_stats_enable(&hc->stats_saved) == 0)
-		hc->stats_on = true;
+	hc->stats_fd = netpath_stats_enable();
+	hc->stats_on = hc->stats_fd >= 0;
 	return 0;
 }
 
@@ -525,7 +525,7 @@ static void add_run_stats(struct exp_env *env, struct hook_cost *hc)
 		double x;
 
 		if (!hc->stats_on) {
-			result_skip(env->rs, p[i].config, "stats_run_ns", "kernel.bpf_stats_enabled unavailable");
+			result_skip(env->rs, p[i].config, "stats_run_ns", "BPF_ENABLE_STATS unavailable");
 			continue;
 		}
 		if (netpath_prog_stats(bpf_program__fd(p[i].prog), &ns, &cnt) || !cnt) {
@@ -581,7 +581,7 @@ static int hook_cost_run(struct exp_env *env)
 	add_run_stats(env, hc);
 	/* bpf_stats would add its two clock reads to every test-run repetition */
 	if (hc->stats_on) {
-		netpath_stats_restore(hc->stats_saved);
+		netpath_stats_restore(hc->stats_fd);
 		hc->stats_on = false;
 	}
 	err = add_testrun(env, hc);
@@ -609,7 +609,7 @@ static void hook_cost_teardown(struct exp_env *env)
 	if (!hc)
 		return;
 	if (hc->stats_on)
-		netpath_stats_restore(hc->stats_saved);
+		netpath_stats_restore(hc->stats_fd);
 	if (hc->topo_up)
 		topo_destroy(&hc->topo);
 	bpf_link__destroy(hc->drv_link);

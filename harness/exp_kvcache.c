@@ -452,40 +452,34 @@ static int measure_ebpf_cost(struct exp_env *env, struct kv_exp *x, double *ns_p
 			     char *why, size_t len)
 {
 	int fds[2] = { kvcache_xdp_fd(&x->kc), kvcache_fill_fd(&x->kc) }, sfd, i, err;
-	struct bpf_prog_info a[2] = {}, b[2] = {};
-	__u32 il = sizeof(a[0]);
+	__u64 ns0[2] = { 0 }, cnt0[2] = { 0 }, ns1[2] = { 0 }, cnt1[2] = { 0 };
 	double tot = 0;
 
 	err = set_cache(x, true);
 	if (err)
 		return err;
-	sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	sfd = netpath_stats_enable();
 	if (sfd < 0) {
-		snprintf(why, len, "BPF_ENABLE_STATS failed: %s", strerror(errno));
+		snprintf(why, len, "BPF_ENABLE_STATS failed: %s", strerror(-sfd));
 		return 1;
 	}
-	for (i = 0; i < 2; i++) {
-		il = sizeof(a[i]);
-		bpf_obj_get_info_by_fd(fds[i], &a[i], &il);
-	}
+	for (i = 0; i < 2; i++)
+		netpath_prog_stats(fds[i], &ns0[i], &cnt0[i]);
 	progress(env, "eBPF cost on the slow path (bpf_stats)");
 	tput_run(env, x, 1, dur_of(env) * 2, (unsigned int)opt_int(env->opts, "window"),
 		 "rho (all slow path)", &err);
-	for (i = 0; i < 2; i++) {
-		il = sizeof(b[i]);
-		bpf_obj_get_info_by_fd(fds[i], &b[i], &il);
-	}
-	close(sfd);
+	for (i = 0; i < 2; i++)
+		netpath_prog_stats(fds[i], &ns1[i], &cnt1[i]);
+	netpath_stats_restore(sfd);
 	if (err)
 		return err;
 	for (i = 0; i < 2; i++) {
-		if (b[i].run_cnt <= a[i].run_cnt) {
+		if (cnt1[i] <= cnt0[i]) {
 			snprintf(why, len, "bpf_stats counted no run of the %s program",
 				 i ? "TC fill" : "XDP");
 			return 1;
 		}
-		tot += (double)(b[i].run_time_ns - a[i].run_time_ns) /
-		       (double)(b[i].run_cnt - a[i].run_cnt);
+		tot += (double)(ns1[i] - ns0[i]) / (double)(cnt1[i] - cnt0[i]);
 	}
 	*ns_per_req = tot;
 	return 0;

@@ -18,7 +18,6 @@
 #include <linux/if_link.h>
 #include <linux/sockios.h>
 
-#define STATS_SYSCTL	"/proc/sys/kernel/bpf_stats_enabled"
 
 /* Runs @fn inside the server namespace (netlink sockets are per namespace). */
 static int in_server(const struct topo *t, int (*fn)(int ifindex, int fd), int fd)
@@ -81,32 +80,17 @@ int netpath_tc(const struct topo *t, int prog_fd)
 	return in_server(t, tc_set, prog_fd);
 }
 
-int netpath_stats_enable(int *saved)
+int netpath_stats_enable(void)
 {
-	FILE *f = fopen(STATS_SYSCTL, "r");
-	int v = 0;
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%d", &v) != 1)
-		v = 0;
-	fclose(f);
-	*saved = v;
-	f = fopen(STATS_SYSCTL, "w");
-	if (!f)
-		return -errno;
-	fputs("1\n", f);
-	return fclose(f) ? -errno : 0;
+	return fd < 0 ? -errno : fd;
 }
 
-void netpath_stats_restore(int saved)
+void netpath_stats_restore(int fd)
 {
-	FILE *f = fopen(STATS_SYSCTL, "w");
-
-	if (f) {
-		fprintf(f, "%d\n", saved);
-		fclose(f);
-	}
+	if (fd >= 0)
+		close(fd);
 }
 
 int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)

@@ -30,9 +30,13 @@ int netpath_xdp_generic(const struct topo *t, int prog_fd);
 /* TC clsact ingress on the server interface; detach (and drop clsact) with prog_fd < 0. */
 int netpath_tc(const struct topo *t, int prog_fd);
 
-/* Turns kernel.bpf_stats_enabled on; *saved gets the old value for netpath_stats_restore. */
-int netpath_stats_enable(int *saved);
-void netpath_stats_restore(int saved);
+/*
+ * Turns BPF run-time statistics on for as long as the returned fd is open
+ * (BPF_ENABLE_STATS): the kernel turns them off again when the fd closes,
+ * even if obench is killed, so no sysctl is left changed.  -errno on failure.
+ */
+int netpath_stats_enable(void);
+void netpath_stats_restore(int fd);
 /* Cumulative run time and run count of a program (bpf_stats_enabled must be on). */
 int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt);
 
