@@ -1,8 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
 # obench: one entry point.  `make` builds everything, `make run` installs the
 # dependencies and runs the default suite, `make check` runs the selftests.
 #
 # BPF objects:  bpf/X.bpf.c -> $(OUT)/bpf/X.bpf.o -> $(OUT)/skel/X.skel.h
-# Harness:      harness/*.c -> $(OUT)/libobench.a (+ main.c) -> $(OUT)/obench
+# Harness:      harness/{core,net,kv,experiments}/ -> $(OUT)/libobench.a,
+#               + harness/cli/ -> $(OUT)/obench
 # Module:       kmod/ via Kbuild against $(KDIR)
 
 OUT      ?= build
@@ -31,9 +33,12 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/obench/*.h)
 VMLINUX_H := $(OUT)/include/vmlinux.h
 
-LIB_SRCS  := $(filter-out harness/main.c,$(wildcard harness/*.c))
+# harness/ is layered: core/ <- net/ <- kv/ <- experiments/ <- cli/
+HARNESS_DIRS := core net kv experiments $(patsubst harness/%/,%,$(wildcard harness/experiments/*/))
+LIB_SRCS  := $(foreach d,$(HARNESS_DIRS),$(wildcard harness/$(d)/*.c))
 LIB_OBJS  := $(patsubst harness/%.c,$(OUT)/harness/%.o,$(LIB_SRCS))
-HARNESS_HDRS := $(wildcard harness/*.h) $(wildcard include/obench/*.h)
+CLI_OBJS  := $(patsubst harness/%.c,$(OUT)/harness/%.o,$(wildcard harness/cli/*.c))
+HARNESS_HDRS := $(wildcard harness/*/*.h harness/*/*/*.h) $(wildcard include/obench/*.h)
 
 GIT_REV   := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -76,16 +81,16 @@ $(OUT)/harness/%.o: harness/%.c $(HARNESS_HDRS) $(SKELS)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 # complexity's native baseline: the workloads built by the same clang -O2 as the BPF side
-$(OUT)/harness/native_workloads.o: harness/native_workloads.c $(HARNESS_HDRS)
+$(OUT)/harness/experiments/complexity/native_workloads.o: harness/experiments/complexity/native_workloads.c $(HARNESS_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(filter-out -Wno-format-truncation,$(HOST_CFLAGS)) -c $< -o $@
 
 $(OUT)/libobench.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcsP $@ $^	# P: full paths, kv/kvcache.o and experiments/kvcache.o both stay
 
-$(OUT)/obench: $(OUT)/harness/main.o $(OUT)/libobench.a
+$(OUT)/obench: $(CLI_OBJS) $(OUT)/libobench.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
 

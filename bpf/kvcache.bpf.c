@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvcache (paper §3.2, Figs. 4-6, and Table 5): an XDP cache in front of
- * memcached, our own design of BMC's idea.  The stages live in kvcache.h,
+ * memcached, our own design of BMC's idea.  The stages live in kv_stages.h,
  * written once; this file chains them five ways, one XDP entry program per
  * variant (user space loads only the one it runs, see harness/kvcache.c):
  *
@@ -22,7 +22,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
-#include "kvcache.h"
+#include "kv_stages.h"
 
 #define TC_ACT_OK_	0
 #define KV_SLOT_XDP	0

@@ -3,7 +3,7 @@
  * xsk-kv (paper §3.2, Figs. 7-9): the XDP program in front of an AF_XDP
  * key-value server (harness/xsk_kv.c).  Memcached-port UDP goes to the XSK
  * bound to the receiving queue; with `fastpath` set it first runs kvcache's
- * fast path (bpf/kvcache.h, the stages inlined): a one-key get found in the
+ * fast path (bpf/kv_stages.h, the stages inlined): a one-key get found in the
  * cache is answered here with XDP_TX, a set/delete invalidates the key, and
  * everything the fast path does not answer goes on to the XSK.
  *
@@ -14,7 +14,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
-#include "kvcache.h"
+#include "kv_stages.h"
 
 #define KV_SLOT_XDP	0
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A small KTAP emitter for obench's C selftests, in the kselftest format:
  *   TAP version 13 / 1..N / ok N name / not ok N name / ok N name # SKIP why

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # A small KTAP emitter for obench's shell selftests (source it).
 # ktap_plan N; ktap_ok NAME; ktap_fail NAME; ktap_skip NAME WHY; ktap_finish
 KTAP_N=0; KTAP_PASS=0; KTAP_FAIL=0; KTAP_SKIP=0

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Runs each test given as an argument and reports it as one KTAP line, with
 # the test's own KTAP output nested as "# " diagnostics, like the kernel's
 # kselftest runner.  Exit 4 from a test means skipped.

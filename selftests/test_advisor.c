@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 
 #include "ktap.h"
-#include "advisor.h"
-#include "results.h"
+#include "kv/advisor.h"
+#include "core/results.h"
 
 static int near(double a, double b)
 {

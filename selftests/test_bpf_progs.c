@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfutil.h"
+#include "core/bpfutil.h"
 #include "chaining.skel.h"
 #include "ktap.h"
 #include "map_access.skel.h"

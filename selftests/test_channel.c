@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel -> user channels of `channel` (Fig. 13) and the mmap'd array of
  * `user-access` (Table 4):
@@ -18,10 +19,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfutil.h"
+#include "core/bpfutil.h"
 #include "channel.skel.h"
 #include "ktap.h"
-#include "obench.h"
+#include "core/obench.h"
 #include "user_access.skel.h"
 
 #define REC	64

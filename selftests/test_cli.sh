@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The obench command line: help everywhere, and bad input answered with one
 # line naming the fix, exit status 2, and nothing created.
 . "$(dirname "$0")/ktap.sh"

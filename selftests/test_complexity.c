@@ -8,11 +8,11 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#include "bpfutil.h"
+#include "core/bpfutil.h"
 #include "complexity.skel.h"
-#include "jit.h"
+#include "core/jit.h"
 #include "ktap.h"
-#include "native_workloads.h"
+#include "experiments/complexity/native_workloads.h"
 
 static const __u32 fib_ns[] = { 0, 1, 2, 10, 93, 100, 1000, 2047, 2048, 5000 };
 static const __u32 sum_xs[] = { 0, 1, 2, 7, 64, 1023, 1024, 4096 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Every echo server of the `echo` experiment (XDP, TC, SK_SKB, user-space UDP
  * and TCP) on the real veth topology returns byte-exact replies, for several
@@ -10,10 +11,10 @@
 #include <bpf/libbpf.h>
 
 #include "echo.skel.h"
-#include "echo_servers.h"
+#include "net/echo_servers.h"
 #include "ktap.h"
-#include "loadgen.h"
-#include "topology.h"
+#include "net/loadgen.h"
+#include "net/topology.h"
 
 #define PORT 7777
 

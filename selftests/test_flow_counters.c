@@ -15,9 +15,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfutil.h"
+#include "core/bpfutil.h"
 #include "flow_counters.skel.h"
-#include "flowgen.h"
+#include "net/flowgen.h"
 #include "ktap.h"
 
 #define NFLOWS	1000

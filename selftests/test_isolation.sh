@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # isolation and the kvcache form of chaining, end to end through obench:
 # - isolation measures all four configurations (the background memcached
 #   load and the echo replies are byte-checked by the load client: a wrong

@@ -30,11 +30,11 @@
 #include <linux/bpf.h>
 
 #include "ktap.h"
-#include "bpfutil.h"
-#include "kvcache.h"
-#include "mc_proto.h"
-#include "memcached.h"
-#include "topology.h"
+#include "core/bpfutil.h"
+#include "kv/kvcache.h"
+#include "kv/mc_proto.h"
+#include "kv/memcached.h"
+#include "net/topology.h"
 
 #define PORT		11211
 #define HDRS		(sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr))

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # hook-cost: every matched packet's stamps run driver <= XDP <= TC <= SK_SKB <= socket;
 # truncate: the receiver got datagrams at every point, and every point reports
 # offered/received/drop rates with a saturation verdict; nothing is left behind.

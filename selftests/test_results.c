@@ -16,7 +16,7 @@
 #include <json-c/json.h>
 
 #include "ktap.h"
-#include "results.h"
+#include "core/results.h"
 
 static char obench[PATH_MAX], tmpdir[PATH_MAX];
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "stats.h"
+#include "core/stats.h"
 
 static int near(double a, double b)
 {

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # `obench run` leaves no BPF program loaded behind: after a normal run, and
 # after one interrupted with SIGINT in the middle of an experiment.
 . "$(dirname "$0")/ktap.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The echo experiment leaves nothing behind: after a normal run, a run
 # interrupted with SIGINT, and a run killed with SIGKILL followed by
 # `obench cleanup`, no obench namespace (ip netns, /run/netns), veth or echo

@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfutil.h"
+#include "core/bpfutil.h"
 #include "ktap.h"
 #include "truncate.skel.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * The AF_XDP key-value server of the `xsk-kv` experiment on the real veth
  * topology: byte-exact replies to get/set/delete and to a miss; with the XDP
@@ -15,12 +16,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "echo_servers.h"
+#include "net/echo_servers.h"
 #include "ktap.h"
-#include "loadgen_proto_mc.h"
-#include "mc_proto.h"
-#include "topology.h"
-#include "xsk_kv.h"
+#include "kv/loadgen_proto_mc.h"
+#include "kv/mc_proto.h"
+#include "net/topology.h"
+#include "kv/xsk_kv.h"
 
 #define PORT	11211
 #define TMO	1000

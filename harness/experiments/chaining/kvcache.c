@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * chaining, kvcache form (paper Table 5 as the paper measured it): the five
+ * chaining variants of the real kvcache fast path (bpf/kvcache.bpf.c) in
+ * front of a real memcached, driven by the memcached UDP load client with
+ * single-key gets of one cached key (parse -> hash -> lookup -> write: 3
+ * tail calls in the tail-call variants).  Per round, every variant is
+ * attached in turn and loaded for a fixed time (interleaved, so drift hits
+ * all alike): requests/s of the load client, and the fast path's own cost
+ * per request from bpf_stats (run_time_ns / run_cnt of the entry program,
+ * which covers the tail-called stages too).  Before the load, the same
+ * cached get goes through each variant with BPF_PROG_TEST_RUN: the fast
+ * path's cost without veth, and a check that all five reply identically.
+ *
+ * On veth the XDP program runs in the softirq of the CPU that sent the
+ * request, so a cached hit costs only the client's CPU; the run measures
+ * 1 and 2 client threads first and reports CPU busy time, and uses the
+ * concurrency that loads the CPUs (--kv-threads overrides).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
+
+#include "core/bpfutil.h"
+#include "net/echo_servers.h"
+#include "kv/kvcache.h"
+#include "kvcache.skel.h"
+#include "net/loadgen.h"
+#include "kv/loadgen_proto_mc.h"
+#include "kv/mc_proto.h"
+#include "core/measure.h"
+#include "kv/memcached.h"
+#include "net/netpath.h"
+#include "core/obench.h"
+#include "net/topology.h"
+
+#define KV_PORT		11211
+#define KV_KEY		"obench:table5"
+#define KV_VALUE	"a small cached value, 32 bytes."
+#define KV_MAX_THREADS	8
+
+/* Result-row names, in enum kvcache_variant order; the paper's Table 5 rows. */
+static const char *const kv_config[KVC_NR_VARIANTS] = {
+	[KVC_TAIL_CONST] = "kv_tail_const",
+	[KVC_TAIL_DYN] = "kv_tail_dynamic",
+	[KVC_INLINED] = "kv_inlined",
+	[KVC_BPF2BPF] = "kv_bpf2bpf",
+	[KVC_GLOBAL] = "kv_global_func",
+};
+
+struct chaining_kv {
+	struct topo t;
+	bool topo_up;
+	struct memcached mc;
+	struct mc_client cl;
+	struct kvcache kc[KVC_NR_VARIANTS];
+	bool loaded[KVC_NR_VARIANTS];
+	char expect[MC_UDP_MAX];	/* the reply body for KV_KEY */
+	size_t expect_len;
+	uint64_t checked, mismatched;	/* replies byte-checked, over all samples */
+	char why_threads[64];		/* how the client concurrency was chosen */
+};
+
+/* One load-client thread: its own socket, protocol state and histogram. */
+struct kv_worker {
+	pthread_t th;
+	int fd;
+	struct lg_mc m;
+	struct lg_proto p;
+	struct lg_params prm;
+	struct histogram h;
+	struct lg_result res;
+	int err;
+};
+
+/* Busy and softirq jiffies per CPU, from /proc/stat. */
+struct cpu_times {
+	int n, cpu[KV_MAX_THREADS];
+	unsigned long long busy[KV_MAX_THREADS], total[KV_MAX_THREADS], softirq[KV_MAX_THREADS];
+};
+
+static void cpu_times_read(struct cpu_times *c)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	char line[512];
+
+	c->n = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && c->n < KV_MAX_THREADS) {
+		unsigned long long v[8] = { 0 };
+		int cpu;
+
+		if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9')
+			continue;	/* the all-CPU line */
+		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9)
+			continue;
+		c->cpu[c->n] = cpu;
+		c->total[c->n] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+		c->busy[c->n] = c->total[c->n] - v[3] - v[4];
+		c->softirq[c->n] = v[6];
+		c->n++;
+	}
+	fclose(f);
+}
+
+/* "cpu0 98% busy (41% softirq), cpu1 3% busy (0% softirq)" between @a and @b. */
+static void cpu_times_fmt(const struct cpu_times *a, const struct cpu_times *b, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < a->n && i < b->n && off < len; i++) {
+		double tot = (double)(b->total[i] - a->total[i]);
+
+		if (tot <= 0)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%scpu%d %.0f%% busy (%.0f%% softirq)",
+					i ? ", " : "", a->cpu[i], 100.0 * (double)(b->busy[i] - a->busy[i]) / tot,
+					100.0 * (double)(b->softirq[i] - a->softirq[i]) / tot);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct kv_worker *w = arg;
+
+	w->err = loadgen_run(w->fd, &w->p, &w->prm, &w->h, &w->res);
+	return NULL;
+}
+
+/*
+ * @threads closed-loop clients (one outstanding get each; thread i pinned
+ * to CPU i) for @secs; returns measured requests/s, or a negative errno.
+ */
+static double load_once(struct chaining_kv *kv, int threads, double secs)
+{
+	struct kv_worker *w = calloc((size_t)threads, sizeof(*w));
+	double rate = 0;
+	int i, started = 0, err = 0;
+
+	if (!w)
+		return -ENOMEM;
+	for (i = 0; i < threads; i++) {
+		w[i].fd = echo_client_connect(&kv->t, SOCK_DGRAM, KV_PORT);
+		if (w[i].fd < 0) {
+			err = w[i].fd;
+			break;
+		}
+		if (lg_mc_class(&w[i].m, 0, KV_KEY, kv->expect, kv->expect_len, NULL)) {
+			err = -EINVAL;
+			break;
+		}
+		lg_mc_init(&w[i].p, &w[i].m, 0, 200);
+		hist_init(&w[i].h);
+		w[i].prm = (struct lg_params){ .duration_s = secs, .warmup = 200, .timeout_ms = 100,
+					       .cpu = i };
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i])) {
+			err = -EAGAIN;
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(w[i].th, NULL);
+		if (w[i].err && !err)
+			err = w[i].err;
+		kv->checked += w[i].res.received;
+		kv->mismatched += w[i].res.mismatched;
+		if (w[i].res.elapsed_s > 0)
+			rate += (double)w[i].h.count / w[i].res.elapsed_s;
+	}
+	for (i = 0; i < threads; i++)
+		if (w[i].fd > 0)
+			close(w[i].fd);
+	free(w);
+	if (!err && kv->mismatched)
+		err = -EPROTO;
+	return err ? err : rate;
+}
+
+static int attach_variant(struct chaining_kv *kv, int v)
+{
+	unsigned char rep[2048];
+	int err;
+
+	err = kvcache_attach(&kv->kc[v], kv->t.server.nsfd, kv->t.server.ifindex, XDP_FLAGS_DRV_MODE);
+	if (!err)
+		err = kvcache_attach_peer_pass(&kv->kc[v], kv->t.client.nsfd, kv->t.client.ifindex);
+	/* the first get of a fresh cache misses and memcached's reply fills it */
+	if (!err && mc_get_udp(&kv->cl, KV_KEY, rep, sizeof(rep)) < 0)
+		err = -EIO;
+	if (err)
+		kvcache_detach(&kv->kc[v]);
+	return err;
+}
+
+/* The get for KV_KEY as a client -> server frame, as it reaches the server's XDP. */
+static size_t get_frame(const struct chaining_kv *kv, unsigned char *f, size_t cap)
+{
+	const size_t hdr = sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr);
+	struct iphdr *ip = (struct iphdr *)(f + sizeof(struct ethhdr));
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	char req[LG_MC_REQ_MAX];
+	int n = mc_build_get(req, sizeof(req), true, 1, KV_KEY);
+
+	if (n < 0 || hdr + (size_t)n > cap)
+		return 0;
+	build_udp_frame(f, hdr + (size_t)n);
+	memcpy(f + hdr, req, (size_t)n);
+	ip->daddr = kv->t.server.addr.s_addr;
+	ip->saddr = kv->t.client.addr.s_addr;
+	ip->check = 0;
+	udp->dest = htons(KV_PORT);
+	udp->source = htons(40001);
+	return hdr + (size_t)n;
+}
+
+/*
+ * The fast path alone: each variant (its cache filled as memcached's reply
+ * would) runs the cached get through BPF_PROG_TEST_RUN, one run per call
+ * (XDP_TX rewrites the frame in place, so repeats would not be hits), the
+ * mean of @calls calls per sample, kv_xdp_pass's median subtracted.  The
+ * variants' reply frames must be identical, byte for byte.
+ */
+static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
+{
+	size_t total = (size_t)(env->warmup + env->samples), len, olen, flen = 0, r;
+	unsigned char in[512], out[2048], first[2048];
+	int fds[1 + KVC_NR_VARIANTS], vs[KVC_NR_VARIANTS], n = 0, v, i, k, err = 0;
+	const int calls = env->profile == PROFILE_QUICK ? 2000 : 5000;
+	char note[RESULT_NOTE];
+	double *t, base;
+	__u32 ret;
+
+	len = get_frame(kv, in, sizeof(in));
+	if (!len)
+		return -EINVAL;
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		if (!kv->loaded[v])
+			continue;
+		err = kvcache_put(&kv->kc[v], KV_KEY, 5, KV_VALUE, strlen(KV_VALUE));
+		olen = sizeof(out);
+		if (!err)
+			err = testrun_once(kvcache_xdp_fd(&kv->kc[v]), in, len, out, &olen, &ret);
+		if (err)
+			return err;
+		if (ret != XDP_TX || (n && (olen != flen || memcmp(out, first, olen)))) {
+			fprintf(stderr, "chaining: %s: test_run reply differs (retval %u, %zu bytes)\n",
+				kv_config[v], ret, olen);
+			return -EPROTO;
+		}
+		if (!n) {
+			memcpy(first, out, olen);
+			flen = olen;
+			fds[0] = bpf_program__fd(kv->kc[v].skel->progs.kv_xdp_pass);
+		}
+		vs[n] = v;
+		fds[1 + n++] = kvcache_xdp_fd(&kv->kc[v]);
+	}
+	t = calloc((size_t)(1 + n) * total, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (r = 0; r < total && !err; r++) {
+		for (i = 0; i <= n && !err; i++) {
+			double sum = 0, ns;
+
+			for (k = 0; k < calls && !err; k++) {
+				err = testrun_ns(fds[i], in, len, 1, &ns, &ret);
+				sum += ns;
+			}
+			t[(size_t)i * total + r] = sum / calls;
+		}
+		if (obench_interrupted())
+			err = -EINTR;
+	}
+	if (!err) {
+		base = measure_median(env, t);
+		snprintf(note, sizeof(note), "BPF_PROG_TEST_RUN of the cached get, 1 run per call, mean of %d calls "
+			 "per sample; kv_xdp_pass median (%.1f ns) subtracted; replies identical (%zu B)",
+			 calls, base, flen);
+		for (i = 0; i < n; i++)
+			env_add_samples(env, kv_config[vs[i]], "xdp_testrun_ns", "ns", t + (size_t)(1 + i) * total,
+					total, base, i == 0 ? note : "");
+	}
+	free(t);
+	return err;
+}
+
+int chaining_kv_setup(struct exp_env *env, void **out);
+int chaining_kv_run(struct exp_env *env, void *priv);
+void chaining_kv_teardown(void *priv);
+
+/* 0, or EXP_SKIP with env->skip_reason (the caller then skips only the kvcache rows). */
+int chaining_kv_setup(struct exp_env *env, void **out)
+{
+	struct chaining_kv *kv = calloc(1, sizeof(*kv));
+	struct kvcache_config cfg = { .port = KV_PORT };
+	int v, err, n;
+
+	*out = kv;
+	if (!kv)
+		return -ENOMEM;
+	kv->cl.tcp = kv->cl.udp = -1;
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	err = netpath_topo_create(env, &kv->t);
+	if (err)
+		return err;
+	kv->topo_up = true;
+	cfg.server_addr = kv->t.server.addr.s_addr;
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		cfg.variant = v;
+		kv->loaded[v] = !kvcache_load(&kv->kc[v], &cfg);
+	}
+	err = memcached_start(&kv->mc, kv->t.server.nsfd, kv->t.server.addr, KV_PORT, KV_PORT, 1);
+	if (!err)
+		err = mc_client_open(&kv->cl, kv->t.client.nsfd, kv->t.server.addr, KV_PORT, KV_PORT);
+	if (!err)
+		err = mc_set_tcp(&kv->cl, KV_KEY, 5, KV_VALUE, strlen(KV_VALUE));
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached (%s)",
+			 strerror(err < 0 ? -err : EPROTO));
+		return EXP_SKIP;
+	}
+	n = mc_build_value_reply(kv->expect, sizeof(kv->expect), KV_KEY, 5, KV_VALUE, strlen(KV_VALUE));
+	if (n < 0)
+		return -EINVAL;
+	kv->expect_len = (size_t)n;
+	return 0;
+}
+
+static double profile_secs(const struct exp_env *env)
+{
+	if (opt_given(env->opts, "kv-duration"))
+		return opt_double(env->opts, "kv-duration");
+	return env->profile == PROFILE_QUICK ? 0.25 : env->profile == PROFILE_FULL ? 1.0 : 0.5;
+}
+
+static void add_one(struct exp_env *env, const char *config, const char *metric, const char *unit,
+		    double v, const char *note)
+{
+	struct stats st;
+
+	if (!stats_compute(&v, 1, 0, 0, &st))
+		result_add(env->rs, config, metric, unit, env->tier, &st, note);
+}
+
+/*
+ * Which side limits: one client thread vs one per CPU, on the dynamic-index
+ * variant, with the CPUs' busy time.  Returns the thread count to use.
+ */
+static int pick_threads(struct exp_env *env, struct chaining_kv *kv, int v, double secs)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), t, best = 1;
+	double rate[3] = { 0 };
+	struct cpu_times a, b;
+	char cpus[160], note[RESULT_NOTE], cfg[32];
+
+	if (ncpu > 2)
+		ncpu = 2;
+	secs = secs < 0.25 ? 0.5 : 2 * secs;
+	for (t = 1; t <= ncpu; t++) {
+		cpu_times_read(&a);
+		rate[t] = load_once(kv, t, secs);
+		cpu_times_read(&b);
+		if (rate[t] < 0)
+			return (int)rate[t];
+		cpu_times_fmt(&a, &b, cpus, sizeof(cpus));
+		snprintf(cfg, sizeof(cfg), "kv_load_threads=%d", t);
+		snprintf(note, sizeof(note), "%s, closed loop, 1 outstanding get per thread (thread i on cpu i): %s",
+			 kvcache_variant_name(v), cpus);
+		add_one(env, cfg, "mreq_per_s", "Mreq/s", rate[t] / 1e6, note);
+	}
+	/* a second thread helps only if the first one's CPU was the limit */
+	if (ncpu == 2 && rate[2] > 1.2 * rate[1])
+		best = 2;
+	snprintf(kv->why_threads, sizeof(kv->why_threads), "chosen: 2 threads gave %.2fx 1 thread",
+		 rate[1] > 0 ? rate[2] / rate[1] : 0);
+	if (opt_given(env->opts, "kv-threads")) {
+		best = (int)opt_int(env->opts, "kv-threads");
+		snprintf(kv->why_threads, sizeof(kv->why_threads), "set by --kv-threads");
+	}
+	return best;
+}
+
+int chaining_kv_run(struct exp_env *env, void *priv)
+{
+	struct chaining_kv *kv = priv;
+	size_t total = (size_t)(env->warmup + env->samples), r;
+	double secs = profile_secs(env), *tp, *ns, *imp;
+	int v, threads, err = 0, stats_fd, ref = KVC_TAIL_DYN;
+	char note[RESULT_NOTE];
+
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		if (!kv->loaded[v]) {
+			snprintf(note, sizeof(note), "the verifier rejected it: %s", kv->kc[v].verifier_log);
+			result_skip(env->rs, kv_config[v], "mreq_per_s", note);
+			result_skip(env->rs, kv_config[v], "verified_insns", note);
+			continue;
+		}
+		add_one(env, kv_config[v], "verified_insns", "insns", kv->kc[v].verified_insns,
+			"bpf_prog_info.verified_insns summed over the variant's programs");
+	}
+	progress(env, "kvcache: test_run of the fast path");
+	err = kv_testrun(env, kv);
+	if (err)
+		return err;
+	if (!kv->loaded[ref])
+		for (ref = 0; ref < KVC_NR_VARIANTS && !kv->loaded[ref]; ref++)
+			;
+	if (ref == KVC_NR_VARIANTS)
+		return 0;
+
+	err = attach_variant(kv, ref);
+	if (err)
+		return err;
+	progress(env, "kvcache: client threads 1 vs 2");
+	threads = pick_threads(env, kv, ref, secs);
+	kvcache_detach(&kv->kc[ref]);
+	if (threads < 0)
+		return threads;
+
+	tp = calloc(KVC_NR_VARIANTS * total, sizeof(*tp));
+	ns = calloc(KVC_NR_VARIANTS * total, sizeof(*ns));
+	imp = calloc(total, sizeof(*imp));
+	if (!tp || !ns || !imp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* bpf_stats through an fd: on while it is open, the sysctl untouched */
+	stats_fd = netpath_stats_enable();
+	for (r = 0; r < total && !err; r++) {
+		for (v = 0; v < KVC_NR_VARIANTS && !err; v++) {
+			struct kvcache_stats s0, s1;
+			__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
+			double rate;
+
+			if (!kv->loaded[v])
+				continue;
+			if (obench_interrupted()) {
+				err = -EINTR;
+				break;
+			}
+			progress(env, "kvcache: round %zu/%zu %s", r + 1, total, kv_config[v]);
+			err = attach_variant(kv, v);
+			if (err)
+				break;
+			kvcache_read_stats(&kv->kc[v], &s0);
+			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
+			rate = load_once(kv, threads, secs);
+			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
+			kvcache_read_stats(&kv->kc[v], &s1);
+			kvcache_detach(&kv->kc[v]);
+			if (rate < 0) {
+				err = (int)rate;
+				break;
+			}
+			/* every get must have been a fast-path hit, or this is memcached's rate */
+			if (s1.hit - s0.hit < (uint64_t)(rate * secs * 0.9)) {
+				fprintf(stderr, "chaining: %s answered only %llu of ~%.0f gets from XDP\n",
+					kv_config[v], (unsigned long long)(s1.hit - s0.hit), rate * secs);
+				err = -EPROTO;
+				break;
+			}
+			tp[v * total + r] = rate / 1e6;
+			ns[v * total + r] = stats_fd >= 0 && c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
+		}
+	}
+	netpath_stats_restore(stats_fd);
+	if (err)
+		goto out;
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		if (!kv->loaded[v])
+			continue;
+		snprintf(note, sizeof(note), "%d closed-loop client thread%s (%s), %.2f s per sample, rounds interleave the "
+			 "variants; bpf_stats on; replies byte-checked: %llu, mismatched %llu", threads, threads > 1 ? "s" : "",
+			 kv->why_threads, secs, (unsigned long long)kv->checked, (unsigned long long)kv->mismatched);
+		env_add_samples(env, kv_config[v], "mreq_per_s", "Mreq/s", tp + v * total, total, 0, note);
+		for (r = 0; r < total; r++)
+			imp[r] = (tp[v * total + r] / tp[ref * total + r] - 1) * 100;
+		snprintf(note, sizeof(note), "throughput vs %s, paired per round", kv_config[ref]);
+		env_add_samples(env, kv_config[v], "improvement_pct", "%", imp, total, 0, note);
+		if (stats_fd < 0)
+			result_skip(env->rs, kv_config[v], "xdp_ns_per_req", "bpf_enable_stats failed");
+		else
+			env_add_samples(env, kv_config[v], "xdp_ns_per_req", "ns", ns + v * total, total, 0,
+					"bpf_stats: run_time_ns / run_cnt of the entry program (tail-called "
+					"stages included), the same samples");
+	}
+out:
+	free(imp);
+	free(ns);
+	free(tp);
+	return err;
+}
+
+void chaining_kv_teardown(void *priv)
+{
+	struct chaining_kv *kv = priv;
+	int v;
+
+	if (!kv)
+		return;
+	mc_client_close(&kv->cl);
+	for (v = 0; v < KVC_NR_VARIANTS; v++)
+		if (kv->loaded[v])
+			kvcache_destroy(&kv->kc[v]);
+	memcached_stop(&kv->mc);
+	if (kv->topo_up)
+		topo_destroy(&kv->t);
+	free(kv);
+}
+
+void chaining_kv_report(const struct result_set *rs, FILE *md);
+
+/* Table 5 as the paper prints it, ours beside it. */
+void chaining_kv_report(const struct result_set *rs, FILE *md)
+{
+	static const double paper_mreq[KVC_NR_VARIANTS] = { 1.12, 1.07, 1.14, 1.11, 1.14 };
+	static const double paper_pct[KVC_NR_VARIANTS] = { 4.7, 0, 6.5, 3.7, 6.5 };
+	static const int order[KVC_NR_VARIANTS] = { KVC_TAIL_DYN, KVC_TAIL_CONST, KVC_INLINED,
+						    KVC_BPF2BPF, KVC_GLOBAL };
+	const struct result_row *r;
+	int i;
+
+	if (!result_find(rs, "kv_tail_dynamic", "mreq_per_s") &&
+	    !result_find(rs, "kv_tail_const", "mreq_per_s"))
+		return;
+	fputs("\nkvcache form (the paper's setup: the real fast path, memcached behind it, single-key "
+	      "gets of one cached key, 3 tail calls per request in the tail-call variants):\n\n"
+	      "| variant | paper Mreq/s | paper gain | ours Mreq/s (median ± IQR) | ours gain (median) | "
+	      "XDP ns/req (bpf_stats, live) | XDP ns/req (test_run) | verified insns |\n"
+	      "|---|---|---|---|---|---|---|---|\n", md);
+	for (i = 0; i < KVC_NR_VARIANTS; i++) {
+		int v = order[i];
+		const struct result_row *t = result_find(rs, kv_config[v], "mreq_per_s");
+		const struct result_row *g = result_find(rs, kv_config[v], "improvement_pct");
+		const struct result_row *n = result_find(rs, kv_config[v], "xdp_ns_per_req");
+		const struct result_row *tr = result_find(rs, kv_config[v], "xdp_testrun_ns");
+		const struct result_row *vi = result_find(rs, kv_config[v], "verified_insns");
+
+		fprintf(md, "| %s | %.2f | %.1f%% | ", kv_config[v], paper_mreq[v], paper_pct[v]);
+		if (!t || t->skipped) {
+			fprintf(md, "skipped: %s | | | | |\n", t ? t->note : "not measured");
+			continue;
+		}
+		fprintf(md, "%.4f ± %.4f | %+.1f%% | %.0f ± %.0f | %.0f ± %.0f | %.0f |\n", t->st.median,
+			stats_iqr(&t->st), g && !g->skipped ? g->st.median : 0,
+			n && !n->skipped ? n->st.median : 0, n && !n->skipped ? stats_iqr(&n->st) : 0,
+			tr && !tr->skipped ? tr->st.median : 0, tr && !tr->skipped ? stats_iqr(&tr->st) : 0,
+			vi && !vi->skipped ? vi->st.median : 0);
+	}
+	fputs("\nWhere the load ran: on veth a native XDP program runs in the softirq of the CPU that "
+	      "*sent* the request, so a cached hit never reaches another CPU; the load client and the "
+	      "\"server\" share one CPU per client thread.\n", md);
+	for (i = 1; i <= 2; i++) {
+		char cfg[32];
+
+		snprintf(cfg, sizeof(cfg), "kv_load_threads=%d", i);
+		r = result_find(rs, cfg, "mreq_per_s");
+		if (r && !r->skipped)
+			fprintf(md, "- %d client thread%s: %.3f Mreq/s; %s\n", i, i > 1 ? "s" : "",
+				r->st.median, r->note);
+	}
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * isolation (paper §5.1, Fig. 15/16): a plain user-space UDP echo server and
+ * a memcached with the kvcache XDP offload share the server's veth, its one
+ * receive queue and its CPU.  The echo server's latency (closed loop, one
+ * request at a time) is measured
+ *   echo_alone                 nothing else running, no XDP on the server
+ *   echo_with_memcached        + a background memcached get load (open loop,
+ *                                fixed rate), memcached answers it
+ *   echo_with_kvcache          the same load, kvcache attached: mostly hits,
+ *                                answered by XDP before the echo packets are
+ *                                demultiplexed
+ *   echo_with_kvcache_steered  the same, with RPS on the server's rx queue
+ *                                handing the passed packets (the echo flow) to
+ *                                another CPU: the paper's mitigation, as far as
+ *                                veth allows (its native XDP still runs in the
+ *                                sender's NAPI, before RPS)
+ * The peer XDP_PASS program kvcache needs for XDP_TX on veth stays on the
+ * client side in every configuration, so only the server side changes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_link.h>
+
+#include "net/echo_servers.h"
+#include "kv/kvcache.h"
+#include "net/loadgen.h"
+#include "kv/loadgen_proto_mc.h"
+#include "kv/mc_proto.h"
+#include "kv/memcached.h"
+#include "net/netpath.h"
+#include "core/obench.h"
+#include "net/topology.h"
+
+#define ISO_MC_PORT	11211
+#define ISO_KEY		"obench:isolation"
+#define ISO_VALUE	"a small cached value"
+
+static const struct opt_spec isolation_opts[] = {
+	{ "duration", OPT_DOUBLE, NULL, 0.2, 600, "seconds of echo load per configuration (default by profile: 2 / 5 / 20)" },
+	{ "bg-rate", OPT_DOUBLE, "15000", 100, 5000000, "background memcached gets per second (open loop, Poisson)" },
+	{ "size", OPT_INT, "64", 8, 1400, "echo payload bytes" },
+	{ "echo-port", OPT_INT, "7777", 1024, 65535, "UDP port of the echo server" },
+	{ "client-cpu", OPT_INT, "0", -1, 1023, "CPU of the echo client" },
+	{ "bg-cpu", OPT_INT, "1", -1, 1023, "CPU of the background memcached load client (its softirq runs the server veth's one NAPI)" },
+	{ "server-cpu", OPT_INT, "0", -1, 1023, "CPU of the echo server (default: the client's; a cross-vCPU wakeup costs tens of us in a VM)" },
+	{ "steer-cpus", OPT_STR, NULL, 0, 0, "rps_cpus mask (hex) for the steered configuration (default: the echo server's CPU)" },
+	{ "variant", OPT_STR, "tail-const", 0, 0, "kvcache chaining variant (tail-const is BMC's own)" },
+	OPT_END
+};
+
+enum iso_cfg { ISO_ALONE, ISO_MEMCACHED, ISO_KVCACHE, ISO_STEERED, ISO_NR };
+
+static const char *const iso_name[ISO_NR] = {
+	"echo_alone", "echo_with_memcached", "echo_with_kvcache", "echo_with_kvcache_steered",
+};
+
+/* One configuration over all its slices. */
+struct iso_acc {
+	struct histogram h;
+	uint64_t sent, lost, bad, bg_sent, bg_lost, bg_bad, hits;
+	size_t echo_size;
+	char why[128];			/* set: skipped, and why */
+};
+
+struct isolation {
+	struct topo t;
+	bool topo_up;
+	struct memcached mc;
+	struct mc_client cl;
+	struct kvcache kc;
+	bool kc_loaded, rps_on;
+	struct echo_server es;
+	char expect[MC_UDP_MAX];
+	size_t expect_len;
+	struct histogram slice;		/* the current slice's echo latencies */
+	struct iso_acc acc[ISO_NR];
+};
+
+/* The background memcached load: one open-loop thread for the echo's duration. */
+struct bg_load {
+	pthread_t th;
+	int fd;
+	struct lg_mc *m;
+	struct lg_proto p;
+	struct lg_params prm;
+	struct histogram h;
+	struct lg_result res;
+	int err;
+};
+
+static void *bg_main(void *arg)
+{
+	struct bg_load *b = arg;
+
+	b->err = loadgen_run(b->fd, &b->p, &b->prm, &b->h, &b->res);
+	return NULL;
+}
+
+static int isolation_setup(struct exp_env *env)
+{
+	struct isolation *x = calloc(1, sizeof(*x));
+	struct kvcache_config cfg = { .port = ISO_MC_PORT };
+	int err, n, v;
+
+	if (!x)
+		return -ENOMEM;
+	env->priv = x;
+	x->cl.tcp = x->cl.udp = -1;
+	v = kvcache_variant_parse(opt_str(env->opts, "variant"));
+	if (v < 0) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "--variant: one of tail-const, tail-dyn, inlined, bpf2bpf, global");
+		return -EINVAL;
+	}
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	err = netpath_topo_create(env, &x->t);
+	if (err)
+		return err;
+	x->topo_up = true;
+	cfg.variant = v;
+	cfg.server_addr = x->t.server.addr.s_addr;
+	err = kvcache_load(&x->kc, &cfg);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "kvcache %s does not load: %s",
+			 kvcache_variant_name(v), x->kc.verifier_log);
+		return EXP_SKIP;
+	}
+	x->kc_loaded = true;
+	err = kvcache_attach_peer_pass(&x->kc, x->t.client.nsfd, x->t.client.ifindex);
+	if (!err)
+		err = memcached_start(&x->mc, x->t.server.nsfd, x->t.server.addr, ISO_MC_PORT, ISO_MC_PORT, 1);
+	if (!err)
+		err = mc_client_open(&x->cl, x->t.client.nsfd, x->t.server.addr, ISO_MC_PORT, ISO_MC_PORT);
+	if (!err)
+		err = mc_set_tcp(&x->cl, ISO_KEY, 3, ISO_VALUE, strlen(ISO_VALUE));
+	if (!err)
+		err = echo_server_start(&x->es, &x->t, SOCK_DGRAM, (uint16_t)opt_int(env->opts, "echo-port"),
+					(int)opt_int(env->opts, "server-cpu"));
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached or the echo server (%s)",
+			 strerror(err < 0 ? -err : EPROTO));
+		return err < 0 ? err : -EPROTO;
+	}
+	n = mc_build_value_reply(x->expect, sizeof(x->expect), ISO_KEY, 3, ISO_VALUE, strlen(ISO_VALUE));
+	if (n < 0)
+		return -EINVAL;
+	x->expect_len = (size_t)n;
+	return 0;
+}
+
+static double duration_of(const struct exp_env *env)
+{
+	if (opt_given(env->opts, "duration"))
+		return opt_double(env->opts, "duration");
+	return env->profile == PROFILE_QUICK ? 2 : env->profile == PROFILE_FULL ? 20 : 5;
+}
+
+/* The RPS mask of the steered configuration: --steer-cpus, or the echo server's CPU. */
+static const char *steer_mask(const struct exp_env *env, char *buf, size_t len)
+{
+	long long cpu = opt_int(env->opts, "server-cpu");
+
+	if (opt_given(env->opts, "steer-cpus"))
+		return opt_str(env->opts, "steer-cpus");
+	snprintf(buf, len, "%llx", cpu >= 0 && cpu < 63 ? 1ull << cpu : 1ull);
+	return buf;
+}
+
+/* Puts the server side in configuration @c, from whichever it is in. */
+static int configure(struct exp_env *env, struct isolation *x, enum iso_cfg c)
+{
+	bool kvc = c >= ISO_KVCACHE, rps = c == ISO_STEERED;
+	unsigned char rep[2048];
+	char mask[32];
+	int err = 0;
+
+	if (x->rps_on && !rps) {
+		err = netpath_rps(&x->t, TOPO_SERVER, "0");
+		x->rps_on = err != 0;
+	}
+	if (!err && x->kc.xdp_attached && !kvc) {
+		kvcache_detach(&x->kc);	/* takes the client side's XDP_PASS too: put it back */
+		err = kvcache_attach_peer_pass(&x->kc, x->t.client.nsfd, x->t.client.ifindex);
+	}
+	if (!err && !x->kc.xdp_attached && kvc) {
+		err = kvcache_attach(&x->kc, x->t.server.nsfd, x->t.server.ifindex, XDP_FLAGS_DRV_MODE);
+		/* one miss fills the cache; the load then hits */
+		if (!err && mc_get_udp(&x->cl, ISO_KEY, rep, sizeof(rep)) < 0)
+			err = -EIO;
+	}
+	if (!err && rps && !x->rps_on) {
+		err = netpath_rps(&x->t, TOPO_SERVER, steer_mask(env, mask, sizeof(mask)));
+		x->rps_on = !err;
+	}
+	return err;
+}
+
+static int start_bg(struct exp_env *env, struct isolation *x, struct bg_load *b, double secs)
+{
+	int err;
+
+	b->fd = echo_client_connect(&x->t, SOCK_DGRAM, ISO_MC_PORT);
+	if (b->fd < 0)
+		return b->fd;
+	b->m = calloc(1, sizeof(*b->m));
+	if (!b->m || lg_mc_class(b->m, 0, ISO_KEY, x->expect, x->expect_len, NULL)) {
+		close(b->fd);
+		free(b->m);
+		return -ENOMEM;
+	}
+	lg_mc_init(&b->p, b->m, 0, 0);
+	hist_init(&b->h);
+	b->prm = (struct lg_params){ .open_loop = true, .rate = opt_double(env->opts, "bg-rate"),
+				     .duration_s = secs, .timeout_ms = 200,
+				     .cpu = (int)opt_int(env->opts, "bg-cpu") };
+	err = pthread_create(&b->th, NULL, bg_main, b);
+	if (err) {
+		close(b->fd);
+		free(b->m);
+		return -err;
+	}
+	return 0;
+}
+
+static void stop_bg(struct bg_load *b)
+{
+	pthread_join(b->th, NULL);
+	close(b->fd);
+	free(b->m);
+}
+
+/* One slice of configuration @c: echo latencies into x->slice, counters into x->acc[c]. */
+static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, double secs)
+{
+	struct lg_params prm = {
+		.duration_s = secs, .warmup = 200, .timeout_ms = 200,
+		.cpu = (int)opt_int(env->opts, "client-cpu"),
+	};
+	struct iso_acc *a = &x->acc[c];
+	struct kvcache_stats s0 = { 0 }, s1 = { 0 };
+	static struct lg_echo echo;
+	struct bg_load bg = { 0 };
+	struct lg_result r = { 0 };
+	struct lg_proto p;
+	int fd, err;
+
+	err = configure(env, x, c);
+	if (err) {
+		snprintf(a->why, sizeof(a->why), "cannot set up %s: %s", iso_name[c], strerror(-err));
+		return 0;
+	}
+	fd = echo_client_connect(&x->t, SOCK_DGRAM, (uint16_t)opt_int(env->opts, "echo-port"));
+	if (fd < 0)
+		return fd;
+	lg_echo_init(&p, &echo, (size_t)opt_int(env->opts, "size"));
+	hist_init(&x->slice);
+	if (x->kc.xdp_attached)
+		kvcache_read_stats(&x->kc, &s0);
+	/* the background load starts first and outlasts the echo */
+	if (c != ISO_ALONE) {
+		err = start_bg(env, x, &bg, secs + 0.2);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		usleep(50000);
+	}
+	err = loadgen_run(fd, &p, &prm, &x->slice, &r);
+	close(fd);
+	if (c != ISO_ALONE) {
+		stop_bg(&bg);
+		if (!err)
+			err = bg.err;
+		if (x->kc.xdp_attached)
+			kvcache_read_stats(&x->kc, &s1);
+		a->bg_sent += bg.res.sent;
+		a->bg_lost += bg.res.lost;
+		a->bg_bad += bg.res.mismatched;
+		a->hits += s1.hit - s0.hit;
+	}
+	a->sent += r.sent;
+	a->lost += r.lost;
+	a->bad += r.mismatched;
+	if (err == -EINTR)
+		return err;
+	if (err) {
+		snprintf(a->why, sizeof(a->why), "load failed: %s", strerror(-err));
+		return 0;
+	}
+	hist_merge(&a->h, &x->slice);
+	a->echo_size = echo.size;
+	return a->bad || a->bg_bad ? -EPROTO : 0;
+}
+
+static void add_row(struct exp_env *env, struct isolation *x, enum iso_cfg c, int rounds)
+{
+	struct iso_acc *a = &x->acc[c];
+	char note[RESULT_NOTE], mask[32];
+	struct stats st;
+
+	if (a->why[0] || hist_stats(&a->h, 1e-3, &st)) {
+		result_skip(env->rs, iso_name[c], "rtt_us", a->why[0] ? a->why : "no echo reply");
+		return;
+	}
+	snprintf(note, sizeof(note), "UDP echo %zu B; %d slices; client/server cpu %lld/%lld; lost %llu",
+		 a->echo_size, rounds, opt_int(env->opts, "client-cpu"), opt_int(env->opts, "server-cpu"),
+		 (unsigned long long)a->lost);
+	if (c != ISO_ALONE)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "; bg %.0f gets/s on cpu %lld: sent %llu lost %llu bad %llu; XDP hits %llu%s%s",
+			 opt_double(env->opts, "bg-rate"), opt_int(env->opts, "bg-cpu"),
+			 (unsigned long long)a->bg_sent, (unsigned long long)a->bg_lost,
+			 (unsigned long long)a->bg_bad, (unsigned long long)a->hits,
+			 c == ISO_STEERED ? "; RPS rx-0 -> " : "",
+			 c == ISO_STEERED ? steer_mask(env, mask, sizeof(mask)) : "");
+	result_add(env->rs, iso_name[c], "rtt_us", "us", env->tier, &st, note);
+}
+
+/*
+ * The configurations take turns in short slices (alone, memcached, kvcache,
+ * steered, alone, ...) so that drift of the VM hits all alike; each row
+ * merges its slices' histograms.
+ */
+static int isolation_run(struct exp_env *env)
+{
+	struct isolation *x = env->priv;
+	int rounds = env->profile == PROFILE_QUICK ? 4 : env->profile == PROFILE_FULL ? 20 : 8;
+	double secs = duration_of(env) / rounds, pct[64];
+	int c, r, n = 0, err = 0;
+
+	for (c = 0; c < ISO_NR; c++)
+		hist_init(&x->acc[c].h);
+	for (r = 0; r < rounds && !err; r++) {
+		for (c = 0; c < ISO_NR && !err; c++) {
+			if (obench_interrupted())
+				return -EINTR;
+			progress(env, "round %d/%d: %s", r + 1, rounds, iso_name[c]);
+			err = slice(env, x, c, secs);
+			/* Fig. 16's "+45%", per round: kvcache slice median / alone slice median */
+			if (!err && c == ISO_ALONE)
+				pct[n] = (double)hist_percentile(&x->slice, 50);
+			if (!err && c == ISO_KVCACHE && n < 64 && pct[n] > 0 && !x->acc[c].why[0] &&
+			    !x->acc[ISO_ALONE].why[0]) {
+				pct[n] = ((double)hist_percentile(&x->slice, 50) / pct[n] - 1) * 100;
+				n++;
+			}
+		}
+	}
+	configure(env, x, ISO_ALONE);
+	if (err)
+		return err;
+	for (c = 0; c < ISO_NR; c++)
+		add_row(env, x, c, rounds);
+	if (n) {
+		struct stats st;
+
+		if (!stats_compute(pct, (size_t)n, 0, 0, &st))
+			result_add(env->rs, "echo_with_kvcache_vs_alone", "median_increase_pct", "%", env->tier,
+				   &st, "per round: echo median with kvcache traffic / echo median alone - 1");
+	}
+	return 0;
+}
+
+static void isolation_teardown(struct exp_env *env)
+{
+	struct isolation *x = env->priv;
+
+	if (!x)
+		return;
+	if (x->rps_on)
+		netpath_rps(&x->t, TOPO_SERVER, "0");
+	if (x->es.running)
+		echo_server_stop(&x->es);
+	mc_client_close(&x->cl);
+	if (x->kc_loaded)
+		kvcache_destroy(&x->kc);
+	memcached_stop(&x->mc);
+	if (x->topo_up)
+		topo_destroy(&x->t);
+	free(x);
+	env->priv = NULL;
+}
+
+static int isolation_cleanup(void)
+{
+	int n = topo_cleanup_stale();
+
+	return n < 0 ? n : 0;
+}
+
+static void isolation_report(const struct result_set *rs, FILE *md)
+{
+	const struct result_row *a = result_find(rs, "echo_alone", "rtt_us");
+	const struct result_row *m = result_find(rs, "echo_with_memcached", "rtt_us");
+	int c;
+
+	fputs("\nEcho latency against the echo server running alone (ratios of medians and p99s):\n\n"
+	      "| configuration | median us | p99 us | median / alone | p99 / alone | median / with memcached |\n"
+	      "|---|---|---|---|---|---|\n", md);
+	for (c = 0; c < ISO_NR; c++) {
+		const struct result_row *r = result_find(rs, iso_name[c], "rtt_us");
+
+		if (!r || r->skipped || !a || a->skipped)
+			continue;
+		fprintf(md, "| %s | %.2f | %.2f | %.2f | %.2f | ", iso_name[c], r->st.median, r->st.p99,
+			r->st.median / a->st.median, r->st.p99 / a->st.p99);
+		if (m && !m->skipped && c != ISO_ALONE)
+			fprintf(md, "%.2f |\n", r->st.median / m->st.median);
+		else
+			fputs("- |\n", md);
+	}
+	fputs("\n`echo_with_memcached` separates the effect of the extra traffic from that of the "
+	      "offload: compare `echo_with_kvcache` with it, not only with `echo_alone`.  On veth the "
+	      "server's native XDP runs in the NAPI context of the sending CPU; RPS can move only what "
+	      "XDP passes (the echo flow's stack processing), not the XDP work queued before it.\n", md);
+}
+
+const struct experiment exp_isolation = {
+	.name = "isolation",
+	.paper_ref = "Fig. 16",
+	.summary = "latency of a plain UDP echo server sharing a receive queue with a kvcache-accelerated memcached",
+	.tiers = "host",
+	.opts = isolation_opts,
+	.in_default_suite = true,
+	.setup = isolation_setup,
+	.run = isolation_run,
+	.teardown = isolation_teardown,
+	.report = isolation_report,
+	.cleanup = isolation_cleanup,
+};

@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvcache (paper Figs. 4-6, §3.2): a real memcached (Debian's, -t 1) in the
+ * server namespace, with and without our XDP look-aside cache in front of it
+ * (bpf/kvcache.bpf.c, BMC's design; chaining variant by --variant).
+ *
+ *  (a) throughput, one small cacheable key: memcached alone vs with the cache
+ *      (saturating client, --window requests outstanding): Fig. 4.
+ *  (b) mixed open-loop load: small cacheable gets (--bg-rate) plus large-value
+ *      gets that only memcached serves (--slow-rate): overall and slow-path
+ *      latency with and without the cache: Figs. 5-6.
+ *  (c) §3.2's advisor: rho = eBPF cost per slow-path request (bpf_stats of the
+ *      XDP entry program + the TC fill program) / memcached's cost per request
+ *      (1 / its saturated throughput); predicted break-even omega* = rho; and a
+ *      sweep of the cacheable fraction whose cost curves (1 / throughput)
+ *      give the measured crossover.
+ *  Load generator check: our client's max throughput against memcached alone
+ *  beside memaslap's (libmemcached-tools) on the same topology and CPUs.
+ *
+ * Every reply is checked byte for byte; one mismatch fails the run.
+ * Configurations with and without the cache alternate (attach/detach per
+ * sample or sweep point) so a drift of the shared VM hits both alike.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <linux/if_link.h>
+
+#include "kv/advisor.h"
+#include "core/histogram.h"
+#include "kv/kvcache.h"
+#include "net/loadgen.h"
+#include "kv/loadgen_proto_mc.h"
+#include "kv/memcached.h"
+#include "net/netpath.h"
+#include "core/obench.h"
+#include "net/topology.h"
+
+static const struct opt_spec kv_opts[] = {
+	{ "variant", OPT_STR, "tail-const", 0, 0, "fast-path chaining: tail-const (BMC's), tail-dyn, inlined, bpf2bpf, global" },
+	{ "port", OPT_INT, "11211", 1024, 65535, "memcached's TCP and UDP port" },
+	{ "client-cpu", OPT_INT, "0", -1, 1023, "CPU of the load client (-1: not pinned)" },
+	{ "server-cpu", OPT_INT, "1", -1, 1023, "CPU of memcached, all its threads (-1: not pinned)" },
+	{ "rx-cpu", OPT_INT, "1", -1, 1023, "CPU of the server's receive processing, XDP fast path included "
+	  "(threaded NAPI + RPS; -1: veth's default, the client's softirq)" },
+	{ "small-size", OPT_INT, "64", 1, 200, "value bytes of the cacheable class (veth: cached replies only up to ~230 B)" },
+	{ "large-size", OPT_INT, "1100", 1001, 1300, "value bytes of the slow-path class (> 1000: never cached)" },
+	{ "keys", OPT_INT, "1", 1, 10000, "keys per class (the paper: one)" },
+	{ "zipf", OPT_DOUBLE, "0", 0, 5, "key popularity within a class: Zipf(s); 0 = uniform" },
+	{ "set-ratio", OPT_DOUBLE, "0", 0, 1, "fraction of requests that are UDP sets (of the same value)" },
+	{ "window", OPT_INT, "8", 1, 4096, "outstanding requests in throughput runs (memaslap -c)" },
+	{ "duration", OPT_DOUBLE, NULL, 0.05, 60, "seconds per throughput sample (default by profile: 0.15 / 0.5 / 1)" },
+	{ "bg-rate", OPT_DOUBLE, "0", 0, 1e7, "mixed run: cacheable requests per second (paper 50K; "
+	  "0: 10/11 of half memcached's measured max, the paper's mix at a load memcached sustains)" },
+	{ "slow-rate", OPT_DOUBLE, "0", 0, 1e7, "mixed run: large-value requests per second (paper 5K; 0: 1/11 of that half)" },
+	{ "mixed-duration", OPT_DOUBLE, NULL, 0.1, 600, "seconds of mixed load per configuration (default 1.5 / 5 / 20)" },
+	{ "hit-fractions", OPT_STR, NULL, 0, 0, "cacheable fractions of the crossover sweep (default 0,0.1,0.5,1 quick; 0,0.1,0.25,0.5,0.75,1)" },
+	{ "skip-memaslap", OPT_BOOL, NULL, 0, 0, "do not run memaslap for the load-generator check" },
+	{ "timeout-ms", OPT_INT, "200", 1, 60000, "a reply later than this counts as lost" },
+	OPT_END
+};
+
+#define MAX_POINTS 16
+
+struct kv_exp {
+	struct topo topo;
+	bool topo_up;
+	struct memcached mc;
+	struct mc_client cl;
+	struct kvcache kc;
+	bool kc_loaded, cache_on;
+	int fd;				/* the load client's UDP socket */
+	struct lg_mcw_cfg wcfg;
+	uint64_t mismatches;
+	char where[64];			/* the first configuration with a mismatch */
+	char pinning[256];
+	char rx_note[96];	/* where the server veth's receive work runs */
+	uint64_t lost, late;		/* of throughput runs, since the last reset */
+};
+
+static double dur_of(const struct exp_env *env)
+{
+	if (opt_given(env->opts, "duration"))
+		return opt_double(env->opts, "duration");
+	return env->profile == PROFILE_QUICK ? 0.15 : env->profile == PROFILE_FULL ? 1 : 0.5;
+}
+
+static double mixed_dur_of(const struct exp_env *env)
+{
+	if (opt_given(env->opts, "mixed-duration"))
+		return opt_double(env->opts, "mixed-duration");
+	return env->profile == PROFILE_QUICK ? 1.5 : env->profile == PROFILE_FULL ? 20 : 5;
+}
+
+/* Pins every thread of @pid (memcached's workers, listener, maintainers) to @cpu. */
+static int pin_process(pid_t pid, int cpu)
+{
+	char path[64];
+	struct dirent *d;
+	cpu_set_t set;
+	DIR *dir;
+	int n = 0;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.' && !sched_setaffinity(atoi(d->d_name), sizeof(set), &set))
+			n++;
+	closedir(dir);
+	return n ? 0 : -EPERM;
+}
+
+static void add_value(struct exp_env *env, const char *cfg, const char *metric,
+		      const char *unit, double v, const char *note)
+{
+	struct stats st = { .n = 1, .mean = v, .min = v, .max = v, .p1 = v, .q1 = v,
+			    .median = v, .q3 = v, .p99 = v, .p999 = v };
+
+	result_add(env->rs, cfg, metric, unit, env->tier, &st, note);
+}
+
+/*
+ * A fresh client socket (a new source port) for each run: answers to an
+ * earlier run's last or lost requests, which memcached may send long after
+ * (it shares a CPU with everything else), then find no socket and cannot be
+ * mistaken for replies of this run.
+ */
+static int reopen_client(struct kv_exp *x, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr = x->topo.server.addr };
+
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = topo_socket(&x->topo, TOPO_CLIENT, AF_INET, SOCK_DGRAM);
+	if (x->fd < 0)
+		return x->fd;
+	return connect(x->fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+}
+
+static int set_cache(struct kv_exp *x, bool on)
+{
+	int err = 0;
+
+	if (on == x->cache_on)
+		return 0;
+	if (on) {
+		err = kvcache_attach(&x->kc, x->topo.server.nsfd, x->topo.server.ifindex,
+				     XDP_FLAGS_DRV_MODE);
+		if (!err)
+			err = kvcache_attach_peer_pass(&x->kc, x->topo.client.nsfd,
+						       x->topo.client.ifindex);
+	} else {
+		kvcache_detach(&x->kc);
+	}
+	x->cache_on = on && !err;
+	return err;
+}
+
+static void note_mismatch(struct kv_exp *x, const char *cfg, uint64_t n)
+{
+	if (n && !x->mismatches)
+		snprintf(x->where, sizeof(x->where), "%s", cfg);
+	x->mismatches += n;
+}
+
+/* Stores every key of the workload in memcached over TCP. */
+static int populate(struct kv_exp *x)
+{
+	struct lg_mcw w;
+	struct lg_proto p;
+	unsigned int i;
+	int cls, err;
+
+	err = lg_mcw_init(&p, &w, &x->wcfg, 0, NULL, NULL);
+	for (cls = 0; cls < 2 && !err; cls++)
+		for (i = 0; i < x->wcfg.keys[cls] && !err; i++)
+			err = mc_set_tcp(&x->cl, w.k[cls][i].key, 0, w.k[cls][i].value,
+					 x->wcfg.value_size[cls]);
+	lg_mcw_free(&w);
+	return err;
+}
+
+static int kv_setup(struct exp_env *env)
+{
+	struct kv_exp *x = calloc(1, sizeof(*x));
+	struct kvcache_config cfg = { 0 };
+	int v, err, srv_cpu = (int)opt_int(env->opts, "server-cpu");
+	uint16_t port = (uint16_t)opt_int(env->opts, "port");
+
+	if (!x)
+		return -ENOMEM;
+	env->priv = x;
+	x->fd = -1;
+	x->cl.tcp = x->cl.udp = -1;
+	v = kvcache_variant_parse(opt_str(env->opts, "variant"));
+	if (v < 0) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "unknown --variant '%s' (tail-const, tail-dyn, inlined, bpf2bpf, global)",
+			 opt_str(env->opts, "variant"));
+		return -EINVAL;
+	}
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	err = netpath_topo_create(env, &x->topo);
+	if (err)
+		return err;
+	x->topo_up = true;
+	netpath_place_rx(&x->topo, (int)opt_int(env->opts, "rx-cpu"), x->rx_note, sizeof(x->rx_note));
+	cfg.variant = v;
+	cfg.port = port;
+	cfg.server_addr = x->topo.server.addr.s_addr;
+	cfg.entries = 4096;
+	err = kvcache_load(&x->kc, &cfg);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "the kernel rejected the kvcache %s programs: %s", opt_str(env->opts, "variant"),
+			 x->kc.verifier_log);
+		return EXP_SKIP;
+	}
+	x->kc_loaded = true;
+	err = memcached_start(&x->mc, x->topo.server.nsfd, x->topo.server.addr, port, port, 1);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached: %s",
+			 strerror(-err));
+		return err;
+	}
+	err = pin_process(x->mc.pid, srv_cpu);
+	snprintf(x->pinning, sizeof(x->pinning), "memcached -t 1 on cpu %d%s, client on cpu %lld; %s",
+		 srv_cpu, err ? " (pinning failed)" : "", opt_int(env->opts, "client-cpu"), x->rx_note);
+	err = mc_client_open(&x->cl, x->topo.client.nsfd,
+			     x->topo.server.addr, port, port);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot reach memcached: %s",
+			 strerror(-err));
+		return err;
+	}
+	err = reopen_client(x, port);
+	if (err)
+		return err;
+	x->wcfg = (struct lg_mcw_cfg){
+		.keys = { (unsigned int)opt_int(env->opts, "keys"), (unsigned int)opt_int(env->opts, "keys") },
+		.value_size = { (size_t)opt_int(env->opts, "small-size"),
+				(size_t)opt_int(env->opts, "large-size") },
+		.zipf_s = opt_double(env->opts, "zipf"),
+		.set_ratio = opt_double(env->opts, "set-ratio"),
+	};
+	err = populate(x);
+	if (err)
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot store the keys: %s",
+			 strerror(-err));
+	return err;
+}
+
+/* One saturating run of @dur seconds with @frac1 large-value requests; req/s or -errno. */
+static double tput_run(struct exp_env *env, struct kv_exp *x, double frac1, double dur,
+		       unsigned int window, const char *cfg, int *errp)
+{
+	struct lg_mcw_cfg c = x->wcfg;
+	struct lg_result r;
+	struct lg_proto p;
+	struct lg_mcw w;
+	int err;
+
+	c.frac1 = frac1;
+	c.seed = 0x5eed0000u + (uint64_t)(frac1 * 1000);
+	err = reopen_client(x, (uint16_t)opt_int(env->opts, "port"));
+	if (!err)
+		err = lg_mcw_init(&p, &w, &c, 0, NULL, NULL);
+	if (!err)
+		err = lg_mc_run_window(x->fd, &p, window, dur, 500, (int)opt_int(env->opts, "timeout-ms"),
+				       (int)opt_int(env->opts, "client-cpu"), NULL, &r);
+	lg_mcw_free(&w);
+	*errp = err;
+	if (err)
+		return NAN;
+	note_mismatch(x, cfg, r.mismatched);
+	x->lost += r.lost;
+	x->late += r.late;
+	return r.elapsed_s > 0 ? (double)r.received / r.elapsed_s : NAN;
+}
+
+/* (a) Fig. 4: one small key, every request cacheable; samples alternate without/with. */
+static int measure_throughput(struct exp_env *env, struct kv_exp *x)
+{
+	int n = env->warmup + env->samples, i, err = 0;
+	double *v[2], dur = dur_of(env);
+	unsigned int window = (unsigned int)opt_int(env->opts, "window");
+	char note[RESULT_NOTE];
+	struct kvcache_stats s0, s1;
+
+	v[0] = calloc((size_t)n, sizeof(double));
+	v[1] = calloc((size_t)n, sizeof(double));
+	if (!v[0] || !v[1]) {
+		free(v[0]);
+		free(v[1]);
+		return -ENOMEM;
+	}
+	kvcache_read_stats(&x->kc, &s0);
+	x->lost = x->late = 0;
+	for (i = 0; i < n && !err; i++) {
+		progress(env, "throughput sample %d/%d", i + 1, n);
+		err = set_cache(x, false);
+		if (!err)
+			v[0][i] = tput_run(env, x, 0, dur, window, "memcached_only", &err);
+		if (!err)
+			err = set_cache(x, true);
+		if (!err)
+			v[1][i] = tput_run(env, x, 0, dur, window, "kvcache", &err);
+	}
+	kvcache_read_stats(&x->kc, &s1);
+	set_cache(x, false);
+	if (!err) {
+		snprintf(note, sizeof(note), "UDP gets of %u key(s), %lld B values, window %u, %.2f s/sample, "
+			 "lost %llu (both); %s", x->wcfg.keys[0], opt_int(env->opts, "small-size"), window, dur,
+			 (unsigned long long)x->lost, x->pinning);
+		env_add_samples(env, "memcached_only", "req_per_s", "req/s", v[0], (size_t)n, 0, note);
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "; XDP hits %llu misses %llu (%s)", (unsigned long long)(s1.hit - s0.hit),
+			 (unsigned long long)(s1.miss - s0.miss), opt_str(env->opts, "variant"));
+		env_add_samples(env, "kvcache", "req_per_s", "req/s", v[1], (size_t)n, 0, note);
+	}
+	free(v[0]);
+	free(v[1]);
+	return err;
+}
+
+/* (b) Figs. 5-6: open-loop mixed load, latency overall and per class. */
+static int measure_mixed_one(struct exp_env *env, struct kv_exp *x, bool cache)
+{
+	const char *name = cache ? "kvcache" : "memcached_only";
+	double bg = opt_double(env->opts, "bg-rate"), slow = opt_double(env->opts, "slow-rate");
+	const struct result_row *cap = result_find(env->rs, "memcached_only", "req_per_s");
+	static struct histogram h_all, h_cls[2];
+	struct lg_params prm = {
+		.open_loop = true, .rate = bg + slow, .duration_s = mixed_dur_of(env),
+		.warmup = 2000, .timeout_ms = (int)opt_int(env->opts, "timeout-ms"),
+		.cpu = (int)opt_int(env->opts, "client-cpu"),
+	};
+	struct kvcache_stats s0, s1;
+	struct lg_mcw_cfg c = x->wcfg;
+	char cfg[64], note[RESULT_NOTE];
+	struct lg_result r;
+	struct lg_proto p;
+	struct lg_mcw w;
+	struct stats st;
+	int err;
+
+	/* the paper's 50K + 5K ran well below memcached's capacity: keep that ratio */
+	if (bg <= 0 || slow <= 0) {
+		double half = cap && !cap->skipped ? cap->st.median / 2 : 20000;
+
+		bg = bg > 0 ? bg : half * 10 / 11;
+		slow = slow > 0 ? slow : half / 11;
+		prm.rate = bg + slow;
+	}
+	hist_init(&h_all);
+	hist_init(&h_cls[0]);
+	hist_init(&h_cls[1]);
+	c.frac1 = slow / (bg + slow);
+	c.seed = 0x3141592653ull;
+	err = set_cache(x, cache);
+	if (!err)
+		err = lg_mcw_init(&p, &w, &c, prm.warmup, &h_cls[0], &h_cls[1]);
+	if (err)
+		return err;
+	progress(env, "mixed load %s: %.0f + %.0f req/s for %.1f s", name, bg, slow, prm.duration_s);
+	err = reopen_client(x, (uint16_t)opt_int(env->opts, "port"));
+	if (err) {
+		lg_mcw_free(&w);
+		return err;
+	}
+	kvcache_read_stats(&x->kc, &s0);
+	err = loadgen_run(x->fd, &p, &prm, &h_all, &r);
+	kvcache_read_stats(&x->kc, &s1);
+	note_mismatch(x, cache ? "mixed kvcache" : "mixed memcached_only",
+		      r.mismatched + w.bad_class[0] + w.bad_class[1] + w.bad_set);
+	lg_mcw_free(&w);
+	if (err)
+		return err;
+	snprintf(note, sizeof(note), "open loop %.0f+%.0f req/s (%lld B / %lld B values), %.1f s; sent %llu lost %llu; %s",
+		 bg, slow, opt_int(env->opts, "small-size"), opt_int(env->opts, "large-size"),
+		 prm.duration_s, (unsigned long long)r.sent, (unsigned long long)r.lost, x->pinning);
+	if (cache) {
+		double served = (double)(s1.hit - s0.hit), all = served + (double)(s1.miss - s0.miss) +
+				(double)(s1.bypass - s0.bypass);
+
+		snprintf(note + strlen(note), sizeof(note) - strlen(note), "; XDP hits %.0f of %.0f",
+			 served, all);
+		if (all > 0)
+			add_value(env, "omega_mixed", "fraction", "", served / all,
+				  "fast-path fraction of the mixed run: XDP hits / memcached requests seen by XDP");
+	}
+	snprintf(cfg, sizeof(cfg), "overall_%s", name);
+	if (!hist_stats(&h_all, 1e-3, &st))
+		result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, note);
+	snprintf(cfg, sizeof(cfg), "fastpath_%s", name);
+	if (!hist_stats(&h_cls[0], 1e-3, &st))
+		result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, "small-value gets (cacheable)");
+	snprintf(cfg, sizeof(cfg), "slowpath_%s", name);
+	if (!hist_stats(&h_cls[1], 1e-3, &st)) {
+		result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, "large-value gets (memcached only)");
+		snprintf(cfg, sizeof(cfg), "slowpath_%s_p99", name);
+		add_value(env, cfg, "rtt_us", "us", st.p99, "p99 of the slow-path histogram, as a row for the report's ratio");
+	} else {
+		snprintf(cfg, sizeof(cfg), "slowpath_%s", name);
+		result_skip(env->rs, cfg, "rtt_us", "no large-value reply was received");
+	}
+	return 0;
+}
+
+static int parse_fractions(const struct exp_env *env, double *f, int max)
+{
+	const char *def = env->profile == PROFILE_QUICK ? "0,0.1,0.5,1" : "0,0.1,0.25,0.5,0.75,1";
+	char list[256], *save, *tok, *end;
+	int n = 0;
+
+	snprintf(list, sizeof(list), "%s", opt_given(env->opts, "hit-fractions") ?
+		 opt_str(env->opts, "hit-fractions") : def);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double v = strtod(tok, &end);
+
+		if (*end || end == tok || v < 0 || v > 1 || n == max || (n && v <= f[n - 1]))
+			return -1;
+		f[n++] = v;
+	}
+	return n;
+}
+
+/* rho: bpf_stats of the XDP entry program and the TC fill over an all-slow-path run. */
+static int measure_ebpf_cost(struct exp_env *env, struct kv_exp *x, double *ns_per_req,
+			     char *why, size_t len)
+{
+	int fds[2] = { kvcache_xdp_fd(&x->kc), kvcache_fill_fd(&x->kc) }, sfd, i, err;
+	__u64 ns0[2] = { 0 }, cnt0[2] = { 0 }, ns1[2] = { 0 }, cnt1[2] = { 0 };
+	double tot = 0;
+
+	err = set_cache(x, true);
+	if (err)
+		return err;
+	sfd = netpath_stats_enable();
+	if (sfd < 0) {
+		snprintf(why, len, "BPF_ENABLE_STATS failed: %s", strerror(-sfd));
+		return 1;
+	}
+	for (i = 0; i < 2; i++)
+		netpath_prog_stats(fds[i], &ns0[i], &cnt0[i]);
+	progress(env, "eBPF cost on the slow path (bpf_stats)");
+	tput_run(env, x, 1, dur_of(env) * 2, (unsigned int)opt_int(env->opts, "window"),
+		 "rho (all slow path)", &err);
+	for (i = 0; i < 2; i++)
+		netpath_prog_stats(fds[i], &ns1[i], &cnt1[i]);
+	netpath_stats_restore(sfd);
+	if (err)
+		return err;
+	for (i = 0; i < 2; i++) {
+		if (cnt1[i] <= cnt0[i]) {
+			snprintf(why, len, "bpf_stats counted no run of the %s program",
+				 i ? "TC fill" : "XDP");
+			return 1;
+		}
+		tot += (double)(ns1[i] - ns0[i]) / (double)(cnt1[i] - cnt0[i]);
+	}
+	*ns_per_req = tot;
+	return 0;
+}
+
+/* (c) the sweep and the advisor's numbers. */
+static int measure_advisor(struct exp_env *env, struct kv_exp *x)
+{
+	double f[MAX_POINTS], cost[2][MAX_POINTS], v[2][16], dur = dur_of(env), ebpf_ns = NAN, cross;
+	int np = parse_fractions(env, f, MAX_POINTS), i, j, c, err = 0, reps;
+	unsigned int window = (unsigned int)opt_int(env->opts, "window");
+	char cfg[64], note[RESULT_NOTE], why[160] = "";
+	struct stats st;
+
+	if (np < 0) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "--hit-fractions: increasing numbers in [0, 1], comma-separated");
+		return -EINVAL;
+	}
+	reps = env->profile == PROFILE_QUICK ? 3 : env->profile == PROFILE_FULL ? 10 : 5;
+	for (i = 0; i < np && !err; i++) {
+		for (j = 0; j < reps && !err; j++) {
+			progress(env, "sweep: cacheable fraction %.2f, %d/%d", f[i], j + 1, reps);
+			for (c = 0; c < 2 && !err; c++) {
+				err = set_cache(x, c == 1);
+				if (!err)
+					v[c][j] = 1e6 / tput_run(env, x, 1 - f[i], dur, window,
+								 c ? "sweep kvcache" : "sweep memcached_only", &err);
+			}
+		}
+		for (c = 0; c < 2 && !err; c++) {
+			snprintf(cfg, sizeof(cfg), "sweep_%s_f%.2f", c ? "kvcache" : "memcached_only", f[i]);
+			snprintf(note, sizeof(note), "cost per request = 1/throughput; cacheable fraction %.2f; "
+				 "window %u; %d x %.2f s", f[i], window, reps, dur);
+			if (stats_compute(v[c], (size_t)reps, 0, 0, &st))
+				return -EIO;
+			cost[c][i] = st.median;
+			result_add(env->rs, cfg, "us_per_req", "us", env->tier, &st, note);
+		}
+	}
+	set_cache(x, false);
+	if (err)
+		return err;
+
+	/* predicted: rho = eBPF ns per slow-path request / memcached's ns per request */
+	err = measure_ebpf_cost(env, x, &ebpf_ns, why, sizeof(why));
+	set_cache(x, false);
+	if (err < 0)
+		return err;
+	if (f[0] != 0) {
+		result_skip(env->rs, "rho", "fraction", "the sweep has no 0 point: no cost without offload");
+	} else if (err) {
+		result_skip(env->rs, "rho", "fraction", why);
+	} else {
+		double cost_ns = cost[0][0] * 1e3, rho = advisor_rho(ebpf_ns, cost_ns);
+
+		add_value(env, "ebpf_ns_per_slowpath_req", "ns", "ns", ebpf_ns,
+			  "bpf_stats run_time_ns/run_cnt: XDP entry (miss, whole tail-call chain) + TC egress fill, all-large run");
+		add_value(env, "cost_ns_per_req_without", "ns", "ns", cost_ns,
+			  "memcached alone, all requests slow path: 1/throughput (median of the sweep's 0 point)");
+		add_value(env, "rho", "fraction", "", rho, "eBPF cost per slow-path request / cost per request without offload");
+		add_value(env, "omega_star", "fraction", "", advisor_break_even(rho),
+			  "predicted break-even cacheable fraction (paper §3.2: omega* = rho)");
+	}
+	/*
+	 * The program's run time is not all a slow-path request pays: the hook's
+	 * own path (here veth NAPI, XDP buffer, the pass back to the stack) is
+	 * too.  The sweep's 0 point measures the whole penalty directly.
+	 */
+	if (f[0] == 0 && cost[0][0] > 0) {
+		double rho_eff = (cost[1][0] - cost[0][0]) / cost[0][0];
+
+		if (rho_eff >= 0) {
+			add_value(env, "rho_slowpath", "fraction", "", rho_eff,
+				  "whole slow-path penalty: (cost with cache - without) / without, at fraction 0");
+			add_value(env, "omega_star_slowpath", "fraction", "", advisor_break_even(rho_eff),
+				  "break-even predicted from the whole slow-path penalty");
+		}
+	}
+	switch (advisor_crossover(f, cost[1], cost[0], (size_t)np, &cross)) {
+	case 0:
+		add_value(env, "crossover_measured", "fraction", "", cross,
+			  "where cost(kvcache) falls below cost(memcached alone): linear interpolation of the sweep");
+		break;
+	case 1:
+		add_value(env, "crossover_measured", "fraction", "", cross,
+			  "the cache is already cheaper at the sweep's first point: crossover at or below it");
+		break;
+	default:
+		result_skip(env->rs, "crossover_measured", "fraction",
+			    "the cache never became cheaper in the sweep");
+	}
+	return 0;
+}
+
+/* memaslap's max throughput against memcached alone; 0 or skip row. */
+static int measure_memaslap(struct exp_env *env, struct kv_exp *x, double secs)
+{
+	static const char *const names[] = { "memaslap", "memcaslap" };
+	char bin[256] = "", ip[32], srv[64], cfgpath[4096], conc[16], t[16], line[512], note[RESULT_NOTE];
+	unsigned long long gets = 0, sets = 0, ops = 0, tps = 0;
+	double runtime = 0;
+	int pfd[2], status, i, cpu = (int)opt_int(env->opts, "client-cpu");
+	FILE *f;
+	pid_t pid;
+
+	for (i = 0; i < 2 && !bin[0]; i++) {
+		snprintf(bin, sizeof(bin), "/usr/bin/%s", names[i]);
+		if (access(bin, X_OK))
+			bin[0] = 0;
+	}
+	if (!bin[0]) {
+		result_skip(env->rs, "memaslap_max", "req_per_s",
+			    "memaslap/memcaslap not installed (apt-get install libmemcached-tools)");
+		return 0;
+	}
+	snprintf(cfgpath, sizeof(cfgpath), "%s/kvcache_memaslap.cfg", env->run_dir);
+	f = fopen(cfgpath, "w");
+	if (!f)
+		return -errno;
+	/* gets only, our small value size, 16-byte keys (memaslap's minimum) */
+	fprintf(f, "key\n16 16 1\nvalue\n%lld %lld 1\ncmd\n0 0.0\n1 1.0\n",
+		opt_int(env->opts, "small-size"), opt_int(env->opts, "small-size"));
+	fclose(f);
+	inet_ntop(AF_INET, &x->topo.server.addr, ip, sizeof(ip));
+	snprintf(srv, sizeof(srv), "%s:%lld", ip, opt_int(env->opts, "port"));
+	snprintf(conc, sizeof(conc), "%lld", opt_int(env->opts, "window"));
+	snprintf(t, sizeof(t), "%ds", (int)ceil(secs));
+	if (pipe(pfd))
+		return -errno;
+	progress(env, "memaslap %s -U -c %s -t %s", srv, conc, t);
+	pid = fork();
+	if (pid == 0) {
+		cpu_set_t set;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		if (topo_enter(&x->topo, TOPO_CLIENT))
+			_exit(127);
+		if (cpu >= 0) {
+			CPU_ZERO(&set);
+			CPU_SET(cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+		}
+		execl(bin, bin, "-s", srv, "-U", "-T", "1", "-c", conc, "-w", "1k", "-t", t,
+		      "-F", cfgpath, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return -errno;
+	}
+	f = fdopen(pfd[0], "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "cmd_get: %llu", &gets);
+		sscanf(line, "cmd_set: %llu", &sets);
+		sscanf(line, "Run time: %lfs Ops: %llu TPS: %llu", &runtime, &ops, &tps);
+	}
+	if (f)
+		fclose(f);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		if (obench_interrupted())
+			kill(pid, SIGKILL);
+	if (obench_interrupted())
+		return -EINTR;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !tps || runtime <= 0) {
+		result_skip(env->rs, "memaslap_max", "req_per_s", "memaslap failed or printed no TPS");
+		return 0;
+	}
+	snprintf(note, sizeof(note), "%s -U -T 1 -c %s -w 1k -t %s, gets of a %lld B value; "
+		 "ops/s incl. its %llu warm-up sets (%llu gets); %s", names[i - 1], conc, t,
+		 opt_int(env->opts, "small-size"), sets, gets, x->pinning);
+	add_value(env, "memaslap_max", "req_per_s", "req/s", (double)tps, note);
+	return 0;
+}
+
+static int measure_loadgen_check(struct exp_env *env, struct kv_exp *x)
+{
+	double secs = env->profile == PROFILE_QUICK ? 2 : 4, tput;
+	unsigned int window = (unsigned int)opt_int(env->opts, "window");
+	char note[RESULT_NOTE];
+	int err = set_cache(x, false);
+
+	if (err)
+		return err;
+	if (opt_bool(env->opts, "skip-memaslap"))
+		result_skip(env->rs, "memaslap_max", "req_per_s", "--skip-memaslap given");
+	else if ((err = measure_memaslap(env, x, secs)))
+		return err;
+	progress(env, "our client, max throughput, %.0f s", secs);
+	x->lost = x->late = 0;
+	tput = tput_run(env, x, 0, secs, window, "loadgen_max", &err);
+	if (err)
+		return err;
+	snprintf(note, sizeof(note), "our client (lg_mc_run_window), %u outstanding, UDP gets of a %lld B value, %.0f s, "
+		 "lost %llu late %llu; %s", window, opt_int(env->opts, "small-size"), secs,
+		 (unsigned long long)x->lost, (unsigned long long)x->late, x->pinning);
+	add_value(env, "loadgen_max", "req_per_s", "req/s", tput, note);
+	return 0;
+}
+
+static int kv_run(struct exp_env *env)
+{
+	struct kv_exp *x = env->priv;
+	int err;
+
+	err = measure_loadgen_check(env, x);
+	if (!err && !obench_interrupted())
+		err = measure_throughput(env, x);
+	if (!err && !obench_interrupted())
+		err = measure_mixed_one(env, x, false);
+	if (!err && !obench_interrupted())
+		err = measure_mixed_one(env, x, true);
+	if (!err && !obench_interrupted())
+		err = measure_advisor(env, x);
+	set_cache(x, false);
+	if (obench_interrupted())
+		return -EINTR;
+	if (!err && x->mismatches) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "%llu replies differed from memcached's (first in %s)",
+			 (unsigned long long)x->mismatches, x->where);
+		return -EPROTO;
+	}
+	return err;
+}
+
+static void kv_teardown(struct exp_env *env)
+{
+	struct kv_exp *x = env->priv;
+
+	if (!x)
+		return;
+	if (x->fd >= 0)
+		close(x->fd);
+	mc_client_close(&x->cl);
+	if (x->kc_loaded)
+		kvcache_destroy(&x->kc);
+	memcached_stop(&x->mc);
+	if (x->topo_up)
+		topo_destroy(&x->topo);
+	free(x);
+	env->priv = NULL;
+}
+
+static int kv_cleanup(void)
+{
+	int n = topo_cleanup_stale();
+
+	return n < 0 ? n : 0;
+}
+
+static const struct result_row *val(const struct result_set *rs, const char *c, const char *m)
+{
+	const struct result_row *r = result_find(rs, c, m);
+
+	return r && !r->skipped ? r : NULL;
+}
+
+static void kv_report(const struct result_set *rs, FILE *md)
+{
+	const struct result_row *lg = val(rs, "loadgen_max", "req_per_s"),
+		*ms = val(rs, "memaslap_max", "req_per_s"), *rho = val(rs, "rho", "fraction"),
+		*cross = val(rs, "crossover_measured", "fraction"),
+		*om = val(rs, "omega_mixed", "fraction");
+	char verdict[256];
+
+	fprintf(md, "\n**Where the work runs (veth).** memcached runs with `-t 1` pinned to one CPU, "
+		"the client on the other. On veth the receive side of a frame runs in the softirq of "
+		"the *sender's* CPU: the XDP fast path (and XDP_TX of its reply) executes on the "
+		"client's CPU, not the server's. \"Single core\" therefore means memcached's one "
+		"core; with the cache, hits never reach it and throughput is bounded by the client's "
+		"CPU (sending + XDP), unlike the paper's two-host setup where XDP runs on the server's "
+		"NIC queue core.\n\n**Value sizes.** On veth a cached reply can only be ~256 B longer "
+		"than its request, so values of up to ~230 B are served from the cache; the small "
+		"class stays well under that, the large class (> 1000 B) always goes to memcached.\n");
+	if (lg && ms)
+		fprintf(md, "\n**Load generator check.** Max throughput against memcached alone: ours "
+			"%.0f req/s, memaslap %.0f ops/s: ratio %.2f.\n", lg->st.median,
+			ms->st.median, lg->st.median / ms->st.median);
+	fprintf(md, "\n**§3.2 advisor.** rho = cost of the eBPF program per slow-path request / "
+		"cost of a request without the offload; the offload pays when the fast-path fraction "
+		"omega > rho.\n\n");
+	if (rho) {
+		const struct result_row *e = val(rs, "ebpf_ns_per_slowpath_req", "ns"),
+			*c = val(rs, "cost_ns_per_req_without", "ns");
+
+		fprintf(md, "- eBPF cost per slow-path request %.0f ns, memcached's cost per request "
+			"%.0f ns: rho = %.3f, predicted break-even omega* = %.3f\n",
+			e ? e->st.median : NAN, c ? c->st.median : NAN, rho->st.median, rho->st.median);
+	} else {
+		fprintf(md, "- rho: not measured in this run\n");
+	}
+	if (val(rs, "rho_slowpath", "fraction"))
+		fprintf(md, "- the whole slow-path penalty measured at fraction 0 (program + the hook's "
+			"path): rho = %.3f, predicted break-even omega* = %.3f\n",
+			val(rs, "rho_slowpath", "fraction")->st.median,
+			val(rs, "rho_slowpath", "fraction")->st.median);
+	if (cross)
+		fprintf(md, "- measured crossover of the cost curves (1/throughput vs cacheable fraction): "
+			"%.3f%s\n", cross->st.median,
+			strstr(cross->note, "already") ? " (already cheaper at the first point)" : "");
+	else
+		fprintf(md, "- measured crossover: none in the sweep\n");
+	if (rho && om && advisor_verdict(om->st.median, rho->st.median, verdict, sizeof(verdict)) >= 0)
+		fprintf(md, "- the mixed run's fast-path fraction %.2f: %s\n", om->st.median, verdict);
+	fprintf(md, "\n`obench advise --omega W --from <this run>` prints the verdict for any omega.\n");
+}
+
+const struct experiment exp_kvcache = {
+	.name = "kvcache",
+	.paper_ref = "Figs. 4-6",
+	.summary = "XDP cache in front of memcached: throughput gain, slow-path latency, rho < omega advisor",
+	.tiers = "host",
+	.opts = kv_opts,
+	.in_default_suite = true,
+	.setup = kv_setup,
+	.run = kv_run,
+	.teardown = kv_teardown,
+	.report = kv_report,
+	.cleanup = kv_cleanup,
+};

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * map-access (paper Table 3): ns per bpf_map_lookup_elem() from BPF, 4-byte
+ * keys, for array, hash, LRU hash and their per-CPU variants.  Each program
+ * does `lookups` lookups per run over varying keys; the empty loop's median is
+ * subtracted, then divided by the lookups per run.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/bpfutil.h"
+#include "map_access.skel.h"
+#include "core/measure.h"
+#include "core/obench.h"
+
+static const struct opt_spec map_access_opts[] = {
+	{ "lookups", OPT_INT, "64", 10, 1024, "lookups per program run (>= 10: test_run reports whole ns)" },
+	{ "entries", OPT_INT, "1024", 16, 1048576, "entries in each map, all present" },
+	{ "batch", OPT_INT, NULL, 1, 10000000, "test_run repetitions per sample (default by profile)" },
+	OPT_END
+};
+
+struct map_access {
+	struct map_access_bpf *skel;
+};
+
+static int fill_map(struct bpf_map *map, __u32 entries)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(map);
+	size_t vsz = bpf_map__value_size(map);
+	bool percpu;
+	__u64 *val;
+	__u32 k;
+	int c;
+
+	switch (bpf_map__type(map)) {
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		percpu = true;
+		break;
+	default:
+		percpu = false;
+	}
+	val = calloc(percpu ? (size_t)ncpu : 1, 8);
+	if (!val)
+		return -ENOMEM;
+	for (k = 0; k < entries; k++) {
+		for (c = 0; c < (percpu ? ncpu : 1); c++)
+			val[c] = k + 1;
+		if (bpf_map_update_elem(fd, &k, val, BPF_ANY)) {
+			free(val);
+			return -errno;
+		}
+	}
+	(void)vsz;
+	free(val);
+	return 0;
+}
+
+static int map_access_setup(struct exp_env *env)
+{
+	struct map_access *ma = calloc(1, sizeof(*ma));
+	__u32 entries = (__u32)opt_int(env->opts, "entries");
+	struct bpf_map *map;
+	int err;
+
+	if (!ma)
+		return -ENOMEM;
+	env->priv = ma;
+	ma->skel = map_access_bpf__open();
+	if (!ma->skel)
+		return -errno;
+	ma->skel->rodata->lookups = (__u32)opt_int(env->opts, "lookups");
+	ma->skel->rodata->entries = entries;
+	bpf_object__for_each_map(map, ma->skel->obj)
+		if (!bpf_map__is_internal(map))
+			bpf_map__set_max_entries(map, entries);
+	err = map_access_bpf__load(ma->skel);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "the kernel rejected the map-access programs (%s)", strerror(-err));
+		return EXP_SKIP;
+	}
+	bpf_object__for_each_map(map, ma->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		err = fill_map(map, entries);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int map_access_run(struct exp_env *env)
+{
+	struct map_access *ma = env->priv;
+	struct map_access_bpf *s = ma->skel;
+	const struct {
+		const char *config;
+		struct bpf_program *prog;
+	} progs[] = {
+		{ "empty_loop", s->progs.empty_loop },
+		{ "array", s->progs.lookup_array },
+		{ "hash", s->progs.lookup_hash },
+		{ "lru_hash", s->progs.lookup_lru_hash },
+		{ "percpu_array", s->progs.lookup_percpu_array },
+		{ "percpu_hash", s->progs.lookup_percpu_hash },
+		{ "lru_percpu_hash", s->progs.lookup_lru_percpu_hash },
+	};
+	const int n = (int)(sizeof(progs) / sizeof(progs[0]));
+	double lookups = (double)opt_int(env->opts, "lookups"), base;
+	size_t total = measure_total(env);
+	unsigned int batch;
+	unsigned char pkt[64];
+	double *v;
+	int fds[16], i, err;
+	char note[160];
+
+	batch = opt_given(env->opts, "batch") ? (unsigned int)opt_int(env->opts, "batch") :
+		measure_batch(env, 2000);
+	build_udp_frame(pkt, sizeof(pkt));
+	for (i = 0; i < n; i++)
+		fds[i] = bpf_program__fd(progs[i].prog);
+	v = calloc((size_t)n * total, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = measure_testrun(env, fds, n, pkt, sizeof(pkt), batch, v);
+	if (err)
+		goto out;
+	base = measure_median(env, v);
+	measure_per_op(v, total, 0, lookups);
+	snprintf(note, sizeof(note), "baseline: %.0f lookups-free iterations per run, not subtracted", lookups);
+	env_add_samples(env, "empty_loop", "ns_per_iteration", "ns", v, total, 0, note);
+	snprintf(note, sizeof(note), "empty-loop median (%.1f ns/run) subtracted; %.0f lookups/run x %u runs/sample",
+		 base, lookups, batch);
+	for (i = 1; i < n; i++) {
+		double *pv = &v[(size_t)i * total];
+
+		measure_per_op(pv, total, base, lookups);
+		env_add_samples(env, progs[i].config, "ns_per_lookup", "ns", pv, total, 0,
+				i == 1 ? note : "");
+	}
+out:
+	free(v);
+	return err;
+}
+
+static void map_access_teardown(struct exp_env *env)
+{
+	struct map_access *ma = env->priv;
+
+	if (!ma)
+		return;
+	map_access_bpf__destroy(ma->skel);
+	free(ma);
+	env->priv = NULL;
+}
+
+const struct experiment exp_map_access = {
+	.name = "map-access",
+	.paper_ref = "Table 3",
+	.summary = "ns per map lookup from BPF (4 B keys): array, hash, LRU hash, per-CPU variants",
+	.tiers = "host,vm,hw",
+	.opts = map_access_opts,
+	.in_default_suite = true,
+	.setup = map_access_setup,
+	.run = map_access_run,
+	.teardown = map_access_teardown,
+};

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "net/netpath.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+
+
+/* Runs @fn inside the server namespace (netlink sockets are per namespace). */
+static int in_server(const struct topo *t, int (*fn)(int ifindex, int fd), int fd)
+{
+	int err = topo_enter(t, TOPO_SERVER), err2;
+
+	if (err)
+		return err;
+	err = fn(t->server.ifindex, fd);
+	err2 = topo_leave(t);
+	if (err2) {
+		perror("obench: setns back to the original namespace");
+		abort();
+	}
+	return err;
+}
+
+static int xdp_set(int ifindex, int fd)
+{
+	if (fd < 0)
+		return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+int netpath_xdp(const struct topo *t, int prog_fd)
+{
+	return in_server(t, xdp_set, prog_fd);
+}
+
+static int xdp_generic_set(int ifindex, int fd)
+{
+	if (fd < 0)
+		return bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE, NULL);
+}
+
+int netpath_xdp_generic(const struct topo *t, int prog_fd)
+{
+	return in_server(t, xdp_generic_set, prog_fd);
+}
+
+static int tc_set(int ifindex, int fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = fd);
+	int err;
+
+	if (fd < 0) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		return bpf_tc_hook_destroy(&hook);
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+int netpath_tc(const struct topo *t, int prog_fd)
+{
+	return in_server(t, tc_set, prog_fd);
+}
+
+int netpath_stats_enable(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
+}
+
+void netpath_stats_restore(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+
+	if (err)
+		return err;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
+}
+
+/*
+ * Writes @value to /sys/class/net/<@side's interface>/@attr.  The write
+ * happens in a child that mounts that namespace's own sysfs: /sys shows the
+ * devices of the namespace that mounted it.
+ */
+static int netns_sysfs_write(const struct topo *t, enum topo_side side,
+			     const char *attr, const char *value)
+{
+	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char path[160];
+		FILE *f;
+
+		if ((e->nsfd >= 0 && setns(e->nsfd, CLONE_NEWNET)) || unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
+		    mount("sysfs", "/sys", "sysfs", 0, NULL))
+			_exit(1);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", e->ifname, attr);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%s\n", value) < 0 || fclose(f))
+			_exit(2);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
+{
+	return netns_sysfs_write(t, side, "queues/rx-0/rps_cpus", cpumask);
+}
+
+/* ETHTOOL_SGRO on @side's interface: on veth, GRO keeps the receive NAPI enabled. */
+static int set_gro(const struct topo *t, enum topo_side side, bool on)
+{
+	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	struct ethtool_value ev = { .cmd = ETHTOOL_SGRO, .data = on };
+	struct ifreq ifr = { 0 };
+	int fd = topo_socket(t, side, AF_INET, SOCK_DGRAM), err = 0;
+
+	if (fd < 0)
+		return fd;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", e->ifname);
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Pins every kernel thread named "napi/<ifname>-<id>" to @cpu; returns how many. */
+static int pin_napi_threads(const char *ifname, int cpu)
+{
+	char prefix[32], path[64], comm[32];
+	struct dirent *de;
+	cpu_set_t set;
+	int n = 0;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "napi/%s-", ifname);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, prefix, strlen(prefix)) &&
+		    !sched_setaffinity(atoi(de->d_name), sizeof(set), &set))
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu)
+{
+	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	int err, n;
+
+	char mask[16];
+
+	if (cpu < 0 || cpu >= 64)
+		return -EINVAL;
+	snprintf(mask, sizeof(mask), "%llx", 1ULL << cpu);
+	err = set_gro(t, side, true);
+	if (!err)
+		err = netns_sysfs_write(t, side, "threaded", "1");
+	/* packets that bypass NAPI (no XDP, not GRO-eligible) follow RPS there too */
+	if (!err)
+		err = netpath_rps(t, side, mask);
+	if (err)
+		return err;
+	n = pin_napi_threads(e->ifname, cpu);
+	return n > 0 ? 0 : n < 0 ? n : -ENOENT;
+}
+
+int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len)
+{
+	int err = cpu >= 0 ? netpath_rx_cpu(t, TOPO_SERVER, cpu) : 0;
+
+	if (cpu < 0)
+		snprintf(note, len, "server rx in the sender's softirq");
+	else if (err)
+		snprintf(note, len, "server rx in the sender's softirq (threaded NAPI on cpu %d failed: %s)",
+			 cpu, strerror(-err));
+	else
+		snprintf(note, len, "server rx on cpu %d (threaded NAPI + RPS)", cpu);
+	return err;
+}
+
+int netpath_topo_create(struct exp_env *env, struct topo *t)
+{
+	int err;
+
+	topo_cleanup_stale();
+	err = topo_create(t);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "cannot build the veth/netns topology (%s)", strerror(-err));
+		return EXP_SKIP;
+	}
+	return 0;
+}
