@@ -130,17 +130,22 @@ static void test_experiment(void)
 {
 	static const char *const chans[] = { "array_syscall", "ringbuf_poll", "ringbuf_busy", "af_xdp" };
 	struct result_set rs;
+	static const char *const set[] = { "verify=true", "seconds=0.1", "repeats=2",
+					   "burst=262144", NULL };
+	struct opt_given given;
 	struct opt_values ov;
+	char err[256];
 	struct exp_env env = { .exp = &exp_channel, .profile = PROFILE_QUICK, .samples = 2,
 			       .warmup = 1, .tier = "host", .rs = &rs };
 	int rc, i;
 
 	result_set_init(&rs, "channel");
-	opt_values_init(&ov, exp_channel.opts);
-	opt_set(&ov, "verify", "true");
-	opt_set(&ov, "seconds", "0.1");
-	opt_set(&ov, "repeats", "2");
-	opt_set(&ov, "burst", "262144");
+	env.cfg = experiment_config(&exp_channel, PROFILE_QUICK, set, &given, err, sizeof(err));
+	if (!env.cfg) {
+		ktap_print("%s", err);
+		exit(KSFT_FAIL);
+	}
+	ov = (struct opt_values){ exp_channel.opts, env.cfg, &given };
 	env.opts = &ov;
 	rc = exp_channel.setup(&env);
 	if (rc == EXP_SKIP) {
@@ -172,7 +177,7 @@ static void test_experiment(void)
 	}
 out:
 	exp_channel.teardown(&env);
-	opt_values_free(&ov);
+	free((void *)env.cfg);
 	result_set_free(&rs);
 }
 

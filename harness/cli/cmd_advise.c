@@ -11,18 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/commands.h"
 #include "kv/advisor.h"
 #include "core/options.h"
 #include "core/results.h"
 
-#define EXIT_USAGE 2
 
+/* advise's flags */
+struct advise_cfg {
+	double omega;
+	double rho;
+	const char *from;
+};
+
+#define CFG(f) offsetof(struct advise_cfg, f)
 static const struct opt_spec advise_opts[] = {
-	{ "omega", OPT_DOUBLE, NULL, 0, 1, "fraction of requests the fast path serves (default: the run's measured one)" },
-	{ "rho", OPT_DOUBLE, NULL, 0, 1e9, "eBPF program cost per request / cost per request without offload" },
-	{ "from", OPT_STR, NULL, 0, 0, "a run directory holding kvcache.csv (default results/latest)" },
+	{ "omega", OPT_DOUBLE, CFG(omega), .min = 0, .max = 1,
+	  .help = "fraction of requests the fast path serves (default: the run's measured one)" },
+	{ "rho", OPT_DOUBLE, CFG(rho), .min = 0, .max = 1e9,
+	  .help = "eBPF program cost per request / cost per request without offload" },
+	{ "from", OPT_STR, CFG(from),
+	  .help = "a run directory holding kvcache.csv (default results/latest)" },
 	OPT_END
 };
+#undef CFG
 
 static void advise_help(void)
 {
@@ -53,82 +65,58 @@ static int row_value(const struct result_set *rs, const char *config, double *v,
 
 int cmd_advise(int argc, char **argv)
 {
-	struct opt_values ov;
+	struct advise_cfg cfg;
+	struct opt_given given = { .specs = advise_opts };
 	char err[512], path[4096], verdict[256];
 	double omega = NAN, rho = NAN;
-	const char *from;
+	bool help = false, has_omega, has_rho;
 	int i, rc = EXIT_USAGE;
 
-	opt_values_init(&ov, advise_opts);
-	for (i = 1; i < argc; i++) {
-		const struct opt_spec *s;
-		const char *eq, *val;
-		char name[64];
-		size_t n;
-
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			advise_help();
-			rc = 0;
-			goto out;
-		}
-		if (strncmp(argv[i], "--", 2)) {
-			fprintf(stderr, "obench advise: unexpected argument '%s' (see obench advise --help)\n", argv[i]);
-			goto out;
-		}
-		eq = strchr(argv[i], '=');
-		n = eq ? (size_t)(eq - argv[i] - 2) : strlen(argv[i] + 2);
-		snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), argv[i] + 2);
-		s = opt_find(advise_opts, name);
-		if (!s) {
-			fprintf(stderr, "obench advise: unknown flag --%s (see obench advise --help)\n", name);
-			goto out;
-		}
-		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : "");
-		if (opt_validate(s, val, err, sizeof(err))) {
-			fprintf(stderr, "obench advise: %s\n", err);
-			goto out;
-		}
-		opt_set(&ov, name, val);
+	opt_defaults(advise_opts, &cfg, PROFILE_DEFAULT);
+	if (opt_parse_argv(advise_opts, &cfg, &given, argc, argv, "obench advise",
+			   NULL, NULL, &help))
+		return EXIT_USAGE;
+	if (help) {
+		advise_help();
+		return 0;
 	}
-	if (opt_given(&ov, "rho") && opt_given(&ov, "from")) {
+	has_omega = opt_was_given(&given, opt_find(advise_opts, "omega"));
+	has_rho = opt_was_given(&given, opt_find(advise_opts, "rho"));
+	if (has_rho && cfg.from) {
 		fprintf(stderr, "obench advise: give --rho or --from, not both\n");
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (opt_given(&ov, "omega"))
-		omega = opt_double(&ov, "omega");
-	if (opt_given(&ov, "rho")) {
-		rho = opt_double(&ov, "rho");
-		if (!opt_given(&ov, "omega")) {
+	if (has_omega)
+		omega = cfg.omega;
+	if (has_rho) {
+		rho = cfg.rho;
+		if (!has_omega) {
 			fprintf(stderr, "obench advise: --rho needs --omega (a measured omega comes only with --from)\n");
-			goto out;
+			return EXIT_USAGE;
 		}
 	} else {
 		struct result_set rs;
 
-		from = opt_given(&ov, "from") ? opt_str(&ov, "from") : "results/latest";
-		snprintf(path, sizeof(path), "%s/kvcache.csv", from);
+		snprintf(path, sizeof(path), "%s/kvcache.csv", cfg.from ? cfg.from : "results/latest");
 		result_set_init(&rs, "kvcache");
 		if (result_read_csv(path, &rs)) {
 			fprintf(stderr, "obench advise: cannot read %s (run: obench run kvcache, or give --rho)\n", path);
 			result_set_free(&rs);
-			goto out;
+			return EXIT_USAGE;
 		}
 		if (row_value(&rs, "rho", &rho, path, err, sizeof(err)) ||
-		    (!opt_given(&ov, "omega") && row_value(&rs, "omega_mixed", &omega, path, err, sizeof(err)))) {
+		    (!has_omega && row_value(&rs, "omega_mixed", &omega, path, err, sizeof(err)))) {
 			fprintf(stderr, "obench advise: %s\n", err);
 			result_set_free(&rs);
-			goto out;
+			return EXIT_USAGE;
 		}
 		result_set_free(&rs);
 	}
 	i = advisor_verdict(omega, rho, verdict, sizeof(verdict));
 	if (i < 0) {
 		fprintf(stderr, "obench advise: %s\n", verdict);
-		goto out;
+		return rc;
 	}
 	printf("%s\n", verdict);
-	rc = 0;
-out:
-	opt_values_free(&ov);
-	return rc;
+	return 0;
 }

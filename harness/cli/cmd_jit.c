@@ -9,10 +9,10 @@
 #include <bpf/libbpf.h>
 
 #include "core/bpfutil.h"
+#include "cli/commands.h"
 #include "core/jit.h"
 #include "core/runner.h"
 
-#define EXIT_USAGE 2
 
 static void jit_usage(FILE *f)
 {

@@ -68,7 +68,6 @@ struct jit_loop {
  */
 int jit_innermost_loop(const struct jit_code *c, struct jit_loop *out);
 
-/* `obench jit`: prints the disassembled JIT image of obench programs. */
-int cmd_jit(int argc, char **argv);
+
 
 #endif

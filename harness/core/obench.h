@@ -20,11 +20,10 @@
 #define EXP_OK		0
 #define EXP_SKIP	4
 
-enum profile { PROFILE_QUICK, PROFILE_DEFAULT, PROFILE_FULL };
-
 struct exp_env {
 	const struct experiment *exp;
-	const struct opt_values *opts;	/* this experiment's flags */
+	const void *cfg;		/* its typed config (experiment.cfg_size bytes), validated */
+	const struct opt_values *opts;	/* the same, looked up by flag name (transitional) */
 	enum profile profile;
 	int samples;			/* measured samples per configuration */
 	int warmup;			/* samples discarded before those */
@@ -41,6 +40,13 @@ struct experiment {
 	const char *summary;		/* one line for `obench list` */
 	const char *tiers;		/* tiers it runs on, e.g. "host,vm,hw" */
 	const struct opt_spec *opts;	/* its own flags, OPT_END terminated */
+	size_t cfg_size;		/* the config struct those flags fill */
+	/*
+	 * Optional: checks that span fields or need more than a range (a power
+	 * of two, a list without duplicates).  Runs before anything is
+	 * created; on error one line naming the fix into @err and -1.
+	 */
+	int (*validate)(const void *cfg, char *err, size_t errlen);
 	bool in_default_suite;
 	/* Loads programs / builds topology.  EXP_SKIP + env->skip_reason to skip. */
 	int (*setup)(struct exp_env *env);
@@ -56,6 +62,16 @@ struct experiment {
 
 extern const struct experiment *const obench_experiments[];
 const struct experiment *experiment_find(const char *name);
+
+/*
+ * A config for @e, as `obench run` would build it: the defaults of @profile,
+ * then each "name=value" of @set (NULL-terminated).  The given flags are
+ * recorded in @given.  NULL with one line in @err on a bad name or value;
+ * free() it when done.  For tests and tools that drive one experiment.
+ */
+void *experiment_config(const struct experiment *e, enum profile profile,
+			const char *const *set, struct opt_given *given,
+			char *err, size_t errlen);
 
 /* Set by SIGINT/SIGTERM; long loops must poll it and return -EINTR. */
 extern volatile sig_atomic_t obench_stop;

@@ -115,11 +115,13 @@ static struct json_object *params_json(const struct run_request *req, int sample
 	json_object_object_add(p, "warmup", json_object_new_int(warmup));
 	for (i = 0; i < req->n; i++) {
 		struct json_object *e = json_object_new_object();
-		const struct opt_values *ov = &req->exp_opts[i];
+		const struct opt_spec *s = req->exps[i]->opts;
+		char text[512];
 
-		for (j = 0; j < ov->n; j++)
-			json_object_object_add(e, ov->specs[j].name, ov->val[j] ?
-					       json_object_new_string(ov->val[j]) : NULL);
+		for (j = 0; s && s[j].name; j++) {
+			opt_format(&s[j], req->cfgs[i], text, sizeof(text));
+			json_object_object_add(e, s[j].name, json_object_new_string(text));
+		}
 		json_object_object_add(p, req->exps[i]->name, e);
 	}
 	return p;
@@ -217,7 +219,7 @@ int runner_run(const struct run_request *req)
 		const struct experiment *e = req->exps[i];
 		struct result_set rs;
 		struct exp_env env = {
-			.exp = e, .opts = &req->exp_opts[i], .profile = req->profile,
+			.exp = e, .cfg = req->cfgs[i], .opts = &req->opts[i], .profile = req->profile,
 			.samples = samples, .warmup = warmup, .tier = testbed_tier(),
 			.run_dir = dir, .rs = &rs,
 		};

@@ -24,12 +24,24 @@
 
 #define BW_PORT	5301
 
+/* bandwidth's flags, filled and validated by the runner before setup() */
+struct bandwidth_cfg {
+	int streams;
+	double duration;
+	int repeats;
+};
+
+#define CFG(f) offsetof(struct bandwidth_cfg, f)
 static const struct opt_spec bandwidth_opts[] = {
-	{ "streams", OPT_INT, NULL, 1, 128, "parallel TCP streams, iperf -P (default 8 quick, 48 as the paper)" },
-	{ "duration", OPT_INT, NULL, 1, 600, "seconds per iperf run (default 2 quick, 10 as the paper)" },
-	{ "repeats", OPT_INT, NULL, 1, 1000, "runs per configuration (default 3 quick, 5 default, 20 full; paper 100)" },
+	{ "streams", OPT_INT, CFG(streams), .def = "48", .quick = "8", .min = 1, .max = 128,
+	  .help = "parallel TCP streams, iperf -P (default 8 quick, 48 as the paper)" },
+	{ "duration", OPT_DOUBLE, CFG(duration), .def = "10", .quick = "2", .min = 1, .max = 600,
+	  .help = "seconds per iperf run (default 2 quick, 10 as the paper)" },
+	{ "repeats", OPT_INT, CFG(repeats), .def = "5", .quick = "3", .full = "20", .min = 1, .max = 1000,
+	  .help = "runs per configuration (default 3 quick, 5 default, 20 full; paper 100)" },
 	OPT_END
 };
+#undef CFG
 
 enum { C_NONE, C_XDP, C_TC, C_SKSKB, NCONF };
 static const char *const conf_name[NCONF] = { "none", "xdp", "tc", "sk_skb" };
@@ -278,6 +290,7 @@ const struct experiment exp_bandwidth = {
 	.summary = "iperf TCP bandwidth with a minimal XDP / TC / SK_SKB program on the path",
 	.tiers = "host,hw",
 	.opts = bandwidth_opts,
+	.cfg_size = sizeof(struct bandwidth_cfg),
 	.in_default_suite = true,
 	.setup = bandwidth_setup,
 	.run = bandwidth_run,

@@ -44,14 +44,30 @@
 #define CONS_CPU	1
 #define PEEK		64
 
+/* channel's flags, filled and validated by the runner before setup() */
+struct channel_cfg {
+	double seconds;
+	int repeats;
+	int slots;
+	int burst;
+	bool verify;
+};
+
+#define CFG(f) offsetof(struct channel_cfg, f)
 static const struct opt_spec channel_opts[] = {
-	{ "seconds", OPT_DOUBLE, "0.25", 0.05, 60, "length of one sample window" },
-	{ "repeats", OPT_INT, NULL, 1, 1000, "windows per channel (default 6 quick, else samples)" },
-	{ "slots", OPT_INT, "4096", 64, 65536, "records each channel holds (a power of two)" },
-	{ "burst", OPT_INT, "4194304", 1024, 1 << 30, "live frames per test_run call (each call costs ~25 ms of set-up)" },
-	{ "verify", OPT_BOOL, "false", 0, 1, "compare every record's payload bytes too (sequence numbers are always checked)" },
+	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "0.25", .min = 0.05, .max = 60,
+	  .help = "length of one sample window" },
+	{ "repeats", OPT_INT, CFG(repeats), .min = 1, .max = 1000,
+	  .help = "windows per channel (default 6 quick, else samples)" },
+	{ "slots", OPT_INT, CFG(slots), .def = "4096", .min = 64, .max = 65536,
+	  .help = "records each channel holds (a power of two)" },
+	{ "burst", OPT_INT, CFG(burst), .def = "4194304", .min = 1024, .max = 1 << 30,
+	  .help = "live frames per test_run call (each call costs ~25 ms of set-up)" },
+	{ "verify", OPT_BOOL, CFG(verify), .def = "false",
+	  .help = "compare every record's payload bytes too (sequence numbers are always checked)" },
 	OPT_END
 };
+#undef CFG
 
 enum chan { CH_ARRAY, CH_RB_POLL, CH_RB_BUSY, CH_XSK, NCHAN };
 
@@ -471,6 +487,7 @@ const struct experiment exp_channel = {
 	.summary = "kernel -> user throughput of 64 B records: array + syscalls, ringbuf (poll / busy), AF_XDP",
 	.tiers = "host,hw",
 	.opts = channel_opts,
+	.cfg_size = sizeof(struct channel_cfg),
 	.in_default_suite = true,
 	.setup = channel_setup,
 	.run = channel_run,

@@ -29,26 +29,53 @@
 #include "core/obench.h"
 #include "net/topology.h"
 
+/* echo's flags, filled and validated by the runner before setup() */
+struct echo_cfg {
+	struct opt_list hooks;
+	int size;
+	int requests;
+	double open_loop_rate;
+	int port;
+	int timeout_ms;
+	int client_cpu;
+	int server_cpu;
+	int rx_cpu;
+	const char *iface;
+	const char *peer;
+};
+
+#define CFG(f) offsetof(struct echo_cfg, f)
 static const struct opt_spec echo_opts[] = {
-	{ "hooks", OPT_STR, "xdp,tc,sk_skb,socket,socket_tcp,sockperf_socket", 0, 0,
-	  "comma-separated configurations to measure" },
-	{ "size", OPT_INT, "64", 8, 8192, "payload bytes per request" },
-	{ "requests", OPT_INT, NULL, 10, 100000000, "measured requests per hook (default by profile: 5000 / 20000 / 100000)" },
-	{ "open-loop-rate", OPT_DOUBLE, "0", 0, 10000000, "Poisson arrivals at this rate (req/s); 0 = closed loop" },
-	{ "port", OPT_INT, "7777", 1024, 65535, "UDP/TCP port the echo servers answer" },
-	{ "timeout-ms", OPT_INT, "200", 1, 60000, "a reply later than this counts as lost" },
+	{ "hooks", OPT_ENUM_LIST, CFG(hooks), .def = "xdp,tc,sk_skb,socket,socket_tcp,sockperf_socket", .choices = (const char *const[]){ "xdp", "tc", "sk_skb", "socket", "socket_tcp", "sockperf_socket", NULL },
+	  .help = "comma-separated configurations to measure" },
+	{ "size", OPT_INT, CFG(size), .def = "64", .min = 8, .max = 8192,
+	  .help = "payload bytes per request" },
+	{ "requests", OPT_INT, CFG(requests), .def = "20000", .quick = "5000", .full = "100000", .min = 10, .max = 100000000,
+	  .help = "measured requests per hook (default by profile: 5000 / 20000 / 100000)" },
+	{ "open-loop-rate", OPT_DOUBLE, CFG(open_loop_rate), .def = "0", .min = 0, .max = 10000000,
+	  .help = "Poisson arrivals at this rate (req/s); 0 = closed loop" },
+	{ "port", OPT_INT, CFG(port), .def = "7777", .min = 1024, .max = 65535,
+	  .help = "UDP/TCP port the echo servers answer" },
+	{ "timeout-ms", OPT_INT, CFG(timeout_ms), .def = "200", .min = 1, .max = 60000,
+	  .help = "a reply later than this counts as lost" },
 	/*
 	 * One CPU for client and server by default: in a closed loop only one
 	 * side runs at a time, and on a VM waking an idle vCPU costs tens of us,
 	 * which would swamp the path difference the figure is about.
 	 */
-	{ "client-cpu", OPT_INT, "0", -1, 1023, "CPU of the load client (-1: not pinned)" },
-	{ "server-cpu", OPT_INT, "0", -1, 1023, "CPU of the user-space echo server (-1: not pinned)" },
-	{ "rx-cpu", OPT_INT, "-1", -1, 1023, "CPU of the server veth's XDP receive processing (threaded NAPI; -1: veth's default, the sender's softirq)" },
-	{ "iface", OPT_STR, NULL, 0, 0, "hardware tier: server side on this interface (client = --peer host)" },
-	{ "peer", OPT_STR, NULL, 0, 0, "hardware tier: IP[,MAC] of the load-generator host" },
+	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
+	  .help = "CPU of the load client (-1: not pinned)" },
+	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "0", .min = -1, .max = 1023,
+	  .help = "CPU of the user-space echo server (-1: not pinned)" },
+	{ "rx-cpu", OPT_INT, CFG(rx_cpu), .def = "-1", .min = -1, .max = 1023,
+	  .help = "CPU of the server veth's XDP receive processing (threaded NAPI; -1: veth's default, the sender's softirq)" },
+	{ "iface", OPT_STR, CFG(iface),
+	  .help = "hardware tier: server side on this interface (client = --peer host)" },
+	{ "peer", OPT_STR, CFG(peer),
+	  .help = "hardware tier: IP[,MAC] of the load-generator host" },
 	OPT_END
 };
+#undef CFG
 
 #define MAX_CFG 8
 
@@ -424,6 +451,7 @@ const struct experiment exp_echo = {
 	.summary = "echo-server RTT distribution at XDP, TC, SK_SKB vs a user-space socket server (veth)",
 	.tiers = "host,hw",
 	.opts = echo_opts,
+	.cfg_size = sizeof(struct echo_cfg),
 	.in_default_suite = true,
 	.setup = echo_setup,
 	.run = echo_run,

@@ -44,12 +44,24 @@
 #define HC_PORT		7711
 #define HC_MSG		64		/* bytes per message, tag first */
 
+/* hook_cost's flags, filled and validated by the runner before setup() */
+struct hook_cost_cfg {
+	int packets;
+	int gap_us;
+	int rounds;
+};
+
+#define CFG(f) offsetof(struct hook_cost_cfg, f)
 static const struct opt_spec hook_cost_opts[] = {
-	{ "packets", OPT_INT, NULL, 20, 1000000, "packets per phase (default 2000 quick, 10000, 100000 full)" },
-	{ "gap-us", OPT_INT, "20", 0, 100000, "pause between packets (us)" },
-	{ "rounds", OPT_INT, NULL, 2, 1000, "interleaved rounds the packets are split into (default 10 quick, 20)" },
+	{ "packets", OPT_INT, CFG(packets), .def = "10000", .quick = "2000", .full = "100000", .min = 20, .max = 1000000,
+	  .help = "packets per phase (default 2000 quick, 10000, 100000 full)" },
+	{ "gap-us", OPT_INT, CFG(gap_us), .def = "20", .min = 0, .max = 100000,
+	  .help = "pause between packets (us)" },
+	{ "rounds", OPT_INT, CFG(rounds), .def = "20", .quick = "10", .min = 2, .max = 1000,
+	  .help = "interleaved rounds the packets are split into (default 10 quick, 20)" },
 	OPT_END
 };
+#undef CFG
 
 /* F_MIN: the hook gets the minimal program (no stamps) instead of the stamping one */
 enum { F_XDP = 1, F_TC = 2, F_SKSKB = 4, F_MIN = 8 };
@@ -664,6 +676,7 @@ const struct experiment exp_hook_cost = {
 	.summary = "time from the driver to XDP / TC / SK_SKB / socket, and each hook's preparation cost",
 	.tiers = "host,hw",
 	.opts = hook_cost_opts,
+	.cfg_size = sizeof(struct hook_cost_cfg),
 	.in_default_suite = true,
 	.setup = hook_cost_setup,
 	.run = hook_cost_run,

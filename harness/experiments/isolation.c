@@ -41,18 +41,42 @@
 #define ISO_KEY		"obench:isolation"
 #define ISO_VALUE	"a small cached value"
 
+/* isolation's flags, filled and validated by the runner before setup() */
+struct isolation_cfg {
+	double duration;
+	double bg_rate;
+	int size;
+	int echo_port;
+	int client_cpu;
+	int bg_cpu;
+	int server_cpu;
+	const char *steer_cpus;
+	int variant;
+};
+
+#define CFG(f) offsetof(struct isolation_cfg, f)
 static const struct opt_spec isolation_opts[] = {
-	{ "duration", OPT_DOUBLE, NULL, 0.2, 600, "seconds of echo load per configuration (default by profile: 2 / 5 / 20)" },
-	{ "bg-rate", OPT_DOUBLE, "15000", 100, 5000000, "background memcached gets per second (open loop, Poisson)" },
-	{ "size", OPT_INT, "64", 8, 1400, "echo payload bytes" },
-	{ "echo-port", OPT_INT, "7777", 1024, 65535, "UDP port of the echo server" },
-	{ "client-cpu", OPT_INT, "0", -1, 1023, "CPU of the echo client" },
-	{ "bg-cpu", OPT_INT, "1", -1, 1023, "CPU of the background memcached load client (its softirq runs the server veth's one NAPI)" },
-	{ "server-cpu", OPT_INT, "0", -1, 1023, "CPU of the echo server (default: the client's; a cross-vCPU wakeup costs tens of us in a VM)" },
-	{ "steer-cpus", OPT_STR, NULL, 0, 0, "rps_cpus mask (hex) for the steered configuration (default: the echo server's CPU)" },
-	{ "variant", OPT_STR, "tail-const", 0, 0, "kvcache chaining variant (tail-const is BMC's own)" },
+	{ "duration", OPT_DOUBLE, CFG(duration), .def = "5", .quick = "2", .full = "20", .min = 0.2, .max = 600,
+	  .help = "seconds of echo load per configuration (default by profile: 2 / 5 / 20)" },
+	{ "bg-rate", OPT_DOUBLE, CFG(bg_rate), .def = "15000", .min = 100, .max = 5000000,
+	  .help = "background memcached gets per second (open loop, Poisson)" },
+	{ "size", OPT_INT, CFG(size), .def = "64", .min = 8, .max = 1400,
+	  .help = "echo payload bytes" },
+	{ "echo-port", OPT_INT, CFG(echo_port), .def = "7777", .min = 1024, .max = 65535,
+	  .help = "UDP port of the echo server" },
+	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
+	  .help = "CPU of the echo client" },
+	{ "bg-cpu", OPT_INT, CFG(bg_cpu), .def = "1", .min = -1, .max = 1023,
+	  .help = "CPU of the background memcached load client (its softirq runs the server veth's one NAPI)" },
+	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "0", .min = -1, .max = 1023,
+	  .help = "CPU of the echo server (default: the client's; a cross-vCPU wakeup costs tens of us in a VM)" },
+	{ "steer-cpus", OPT_STR, CFG(steer_cpus),
+	  .help = "rps_cpus mask (hex) for the steered configuration (default: the echo server's CPU)" },
+	{ "variant", OPT_ENUM, CFG(variant), .def = "tail-const", .choices = KVCACHE_VARIANTS,
+	  .help = "kvcache chaining variant (tail-const is BMC's own)" },
 	OPT_END
 };
+#undef CFG
 
 enum iso_cfg { ISO_ALONE, ISO_MEMCACHED, ISO_KVCACHE, ISO_STEERED, ISO_NR };
 
@@ -431,6 +455,7 @@ const struct experiment exp_isolation = {
 	.summary = "latency of a plain UDP echo server sharing a receive queue with a kvcache-accelerated memcached",
 	.tiers = "host",
 	.opts = isolation_opts,
+	.cfg_size = sizeof(struct isolation_cfg),
 	.in_default_suite = true,
 	.setup = isolation_setup,
 	.run = isolation_run,

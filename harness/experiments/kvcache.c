@@ -48,29 +48,71 @@
 #include "core/obench.h"
 #include "net/topology.h"
 
+/* kvcache's flags, filled and validated by the runner before setup() */
+struct kvcache_cfg {
+	int variant;
+	int port;
+	int client_cpu;
+	int server_cpu;
+	int rx_cpu;
+	int small_size;
+	int large_size;
+	int keys;
+	double zipf;
+	double set_ratio;
+	int window;
+	double duration;
+	double bg_rate;
+	double slow_rate;
+	double mixed_duration;
+	struct opt_list hit_fractions;
+	bool skip_memaslap;
+	int timeout_ms;
+};
+
+#define CFG(f) offsetof(struct kvcache_cfg, f)
 static const struct opt_spec kv_opts[] = {
-	{ "variant", OPT_STR, "tail-const", 0, 0, "fast-path chaining: tail-const (BMC's), tail-dyn, inlined, bpf2bpf, global" },
-	{ "port", OPT_INT, "11211", 1024, 65535, "memcached's TCP and UDP port" },
-	{ "client-cpu", OPT_INT, "0", -1, 1023, "CPU of the load client (-1: not pinned)" },
-	{ "server-cpu", OPT_INT, "1", -1, 1023, "CPU of memcached, all its threads (-1: not pinned)" },
-	{ "rx-cpu", OPT_INT, "1", -1, 1023, "CPU of the server's receive processing, XDP fast path included "
+	{ "variant", OPT_ENUM, CFG(variant), .def = "tail-const", .choices = KVCACHE_VARIANTS,
+	  .help = "fast-path chaining: tail-const (BMC's), tail-dyn, inlined, bpf2bpf, global" },
+	{ "port", OPT_INT, CFG(port), .def = "11211", .min = 1024, .max = 65535,
+	  .help = "memcached's TCP and UDP port" },
+	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
+	  .help = "CPU of the load client (-1: not pinned)" },
+	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "1", .min = -1, .max = 1023,
+	  .help = "CPU of memcached, all its threads (-1: not pinned)" },
+	{ "rx-cpu", OPT_INT, CFG(rx_cpu), .def = "1", .min = -1, .max = 1023,
+	  .help = "CPU of the server's receive processing, XDP fast path included "
 	  "(threaded NAPI + RPS; -1: veth's default, the client's softirq)" },
-	{ "small-size", OPT_INT, "64", 1, 200, "value bytes of the cacheable class (veth: cached replies only up to ~230 B)" },
-	{ "large-size", OPT_INT, "1100", 1001, 1300, "value bytes of the slow-path class (> 1000: never cached)" },
-	{ "keys", OPT_INT, "1", 1, 10000, "keys per class (the paper: one)" },
-	{ "zipf", OPT_DOUBLE, "0", 0, 5, "key popularity within a class: Zipf(s); 0 = uniform" },
-	{ "set-ratio", OPT_DOUBLE, "0", 0, 1, "fraction of requests that are UDP sets (of the same value)" },
-	{ "window", OPT_INT, "8", 1, 4096, "outstanding requests in throughput runs (memaslap -c)" },
-	{ "duration", OPT_DOUBLE, NULL, 0.05, 60, "seconds per throughput sample (default by profile: 0.15 / 0.5 / 1)" },
-	{ "bg-rate", OPT_DOUBLE, "0", 0, 1e7, "mixed run: cacheable requests per second (paper 50K; "
+	{ "small-size", OPT_INT, CFG(small_size), .def = "64", .min = 1, .max = 200,
+	  .help = "value bytes of the cacheable class (veth: cached replies only up to ~230 B)" },
+	{ "large-size", OPT_INT, CFG(large_size), .def = "1100", .min = 1001, .max = 1300,
+	  .help = "value bytes of the slow-path class (> 1000: never cached)" },
+	{ "keys", OPT_INT, CFG(keys), .def = "1", .min = 1, .max = 10000,
+	  .help = "keys per class (the paper: one)" },
+	{ "zipf", OPT_DOUBLE, CFG(zipf), .def = "0", .min = 0, .max = 5,
+	  .help = "key popularity within a class: Zipf(s); 0 = uniform" },
+	{ "set-ratio", OPT_DOUBLE, CFG(set_ratio), .def = "0", .min = 0, .max = 1,
+	  .help = "fraction of requests that are UDP sets (of the same value)" },
+	{ "window", OPT_INT, CFG(window), .def = "8", .min = 1, .max = 4096,
+	  .help = "outstanding requests in throughput runs (memaslap -c)" },
+	{ "duration", OPT_DOUBLE, CFG(duration), .def = "0.5", .quick = "0.15", .full = "1", .min = 0.05, .max = 60,
+	  .help = "seconds per throughput sample (default by profile: 0.15 / 0.5 / 1)" },
+	{ "bg-rate", OPT_DOUBLE, CFG(bg_rate), .def = "0", .min = 0, .max = 1e7,
+	  .help = "mixed run: cacheable requests per second (paper 50K; "
 	  "0: 10/11 of half memcached's measured max, the paper's mix at a load memcached sustains)" },
-	{ "slow-rate", OPT_DOUBLE, "0", 0, 1e7, "mixed run: large-value requests per second (paper 5K; 0: 1/11 of that half)" },
-	{ "mixed-duration", OPT_DOUBLE, NULL, 0.1, 600, "seconds of mixed load per configuration (default 1.5 / 5 / 20)" },
-	{ "hit-fractions", OPT_STR, NULL, 0, 0, "cacheable fractions of the crossover sweep (default 0,0.1,0.5,1 quick; 0,0.1,0.25,0.5,0.75,1)" },
-	{ "skip-memaslap", OPT_BOOL, NULL, 0, 0, "do not run memaslap for the load-generator check" },
-	{ "timeout-ms", OPT_INT, "200", 1, 60000, "a reply later than this counts as lost" },
+	{ "slow-rate", OPT_DOUBLE, CFG(slow_rate), .def = "0", .min = 0, .max = 1e7,
+	  .help = "mixed run: large-value requests per second (paper 5K; 0: 1/11 of that half)" },
+	{ "mixed-duration", OPT_DOUBLE, CFG(mixed_duration), .def = "5", .quick = "1.5", .full = "20", .min = 0.1, .max = 600,
+	  .help = "seconds of mixed load per configuration (default 1.5 / 5 / 20)" },
+	{ "hit-fractions", OPT_DOUBLE_LIST, CFG(hit_fractions), .def = "0,0.1,0.25,0.5,0.75,1", .quick = "0,0.1,0.5,1", .min = 0, .max = 1,
+	  .help = "cacheable fractions of the crossover sweep (default 0,0.1,0.5,1 quick; 0,0.1,0.25,0.5,0.75,1)" },
+	{ "skip-memaslap", OPT_BOOL, CFG(skip_memaslap),
+	  .help = "do not run memaslap for the load-generator check" },
+	{ "timeout-ms", OPT_INT, CFG(timeout_ms), .def = "200", .min = 1, .max = 60000,
+	  .help = "a reply later than this counts as lost" },
 	OPT_END
 };
+#undef CFG
 
 #define MAX_POINTS 16
 
@@ -799,6 +841,7 @@ const struct experiment exp_kvcache = {
 	.summary = "XDP cache in front of memcached: throughput gain, slow-path latency, rho < omega advisor",
 	.tiers = "host",
 	.opts = kv_opts,
+	.cfg_size = sizeof(struct kvcache_cfg),
 	.in_default_suite = true,
 	.setup = kv_setup,
 	.run = kv_run,

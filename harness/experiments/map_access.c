@@ -16,12 +16,24 @@
 #include "core/measure.h"
 #include "core/obench.h"
 
+/* map_access's flags, filled and validated by the runner before setup() */
+struct map_access_cfg {
+	int lookups;
+	int entries;
+	int batch;
+};
+
+#define CFG(f) offsetof(struct map_access_cfg, f)
 static const struct opt_spec map_access_opts[] = {
-	{ "lookups", OPT_INT, "64", 10, 1024, "lookups per program run (>= 10: test_run reports whole ns)" },
-	{ "entries", OPT_INT, "1024", 16, 1048576, "entries in each map, all present" },
-	{ "batch", OPT_INT, NULL, 1, 10000000, "test_run repetitions per sample (default by profile)" },
+	{ "lookups", OPT_INT, CFG(lookups), .def = "64", .min = 10, .max = 1024,
+	  .help = "lookups per program run (>= 10: test_run reports whole ns)" },
+	{ "entries", OPT_INT, CFG(entries), .def = "1024", .min = 16, .max = 1048576,
+	  .help = "entries in each map, all present" },
+	{ "batch", OPT_INT, CFG(batch), .min = 1, .max = 10000000,
+	  .help = "test_run repetitions per sample (default by profile)" },
 	OPT_END
 };
+#undef CFG
 
 struct map_access {
 	struct map_access_bpf *skel;
@@ -166,6 +178,7 @@ const struct experiment exp_map_access = {
 	.summary = "ns per map lookup from BPF (4 B keys): array, hash, LRU hash, per-CPU variants",
 	.tiers = "host,vm,hw",
 	.opts = map_access_opts,
+	.cfg_size = sizeof(struct map_access_cfg),
 	.in_default_suite = true,
 	.setup = map_access_setup,
 	.run = map_access_run,

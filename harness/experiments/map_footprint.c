@@ -19,15 +19,33 @@
 
 #define MAX_POINTS 8
 
+/* map_footprint's flags, filled and validated by the runner before setup() */
+struct map_footprint_cfg {
+	struct opt_list flows;
+	struct opt_list maps;
+	int seq_len;
+	int batch;
+	int runs;
+	long long seed;
+};
+
+#define CFG(f) offsetof(struct map_footprint_cfg, f)
 static const struct opt_spec map_footprint_opts[] = {
-	{ "flows", OPT_STR, "100,1000,10000,100000", 0, 0, "numbers of flows, comma-separated (1..4000000)" },
-	{ "maps", OPT_STR, "array,hash,lru_hash", 0, 0, "counter maps to measure" },
-	{ "seq-len", OPT_INT, "262144", 1024, 16777216, "packets (keys) in the replayed sequence, a power of two" },
-	{ "batch", OPT_INT, "64", 10, 1024, "packets per program run (>= 10: test_run reports whole ns)" },
-	{ "runs", OPT_INT, NULL, 1, 10000000, "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" },
-	{ "seed", OPT_INT, "1", 0, 1e15, "seed of the flow set and the packet order" },
+	{ "flows", OPT_INT_LIST, CFG(flows), .def = "100,1000,10000,100000", .min = 1, .max = 4000000,
+	  .help = "numbers of flows, comma-separated (1..4000000)" },
+	{ "maps", OPT_ENUM_LIST, CFG(maps), .def = "array,hash,lru_hash", .choices = FLOW_MAPS,
+	  .help = "counter maps to measure" },
+	{ "seq-len", OPT_INT, CFG(seq_len), .def = "262144", .min = 1024, .max = 16777216,
+	  .help = "packets (keys) in the replayed sequence, a power of two" },
+	{ "batch", OPT_INT, CFG(batch), .def = "64", .min = 10, .max = 1024,
+	  .help = "packets per program run (>= 10: test_run reports whole ns)" },
+	{ "runs", OPT_INT, CFG(runs), .min = 1, .max = 10000000,
+	  .help = "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" },
+	{ "seed", OPT_LONG, CFG(seed), .def = "1", .min = 0, .max = 1e15,
+	  .help = "seed of the flow set and the packet order" },
 	OPT_END
 };
+#undef CFG
 
 struct map_footprint {
 	double flows[MAX_POINTS];
@@ -154,6 +172,7 @@ const struct experiment exp_map_footprint = {
 	.summary = "per-flow counters vs number of flows (100..100K): array, hash, LRU hash",
 	.tiers = "host,vm,hw",
 	.opts = map_footprint_opts,
+	.cfg_size = sizeof(struct map_footprint_cfg),
 	.in_default_suite = true,
 	.setup = map_footprint_setup,
 	.run = map_footprint_run,

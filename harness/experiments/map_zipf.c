@@ -17,16 +17,36 @@
 
 #define MAX_POINTS 12
 
+/* map_zipf's flags, filled and validated by the runner before setup() */
+struct map_zipf_cfg {
+	int flows;
+	struct opt_list zipf_s;
+	struct opt_list maps;
+	int seq_len;
+	int batch;
+	int runs;
+	long long seed;
+};
+
+#define CFG(f) offsetof(struct map_zipf_cfg, f)
 static const struct opt_spec map_zipf_opts[] = {
-	{ "flows", OPT_INT, "100000", 2, 4000000, "number of flows" },
-	{ "s", OPT_STR, "0,0.5,1.0,1.5,2.0", 0, 0, "Zipf parameters, comma-separated (0 = uniform, 0..5)" },
-	{ "maps", OPT_STR, "array,hash,lru_hash", 0, 0, "counter maps to measure" },
-	{ "seq-len", OPT_INT, "262144", 1024, 16777216, "packets (keys) in the replayed sequence, a power of two" },
-	{ "batch", OPT_INT, "64", 10, 1024, "packets per program run (>= 10: test_run reports whole ns)" },
-	{ "runs", OPT_INT, NULL, 1, 10000000, "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" },
-	{ "seed", OPT_INT, "1", 0, 1e15, "seed of the flow set and the Zipf draws" },
+	{ "flows", OPT_INT, CFG(flows), .def = "100000", .min = 2, .max = 4000000,
+	  .help = "number of flows" },
+	{ "s", OPT_DOUBLE_LIST, CFG(zipf_s), .def = "0,0.5,1.0,1.5,2.0", .min = 0, .max = 5,
+	  .help = "Zipf parameters, comma-separated (0 = uniform, 0..5)" },
+	{ "maps", OPT_ENUM_LIST, CFG(maps), .def = "array,hash,lru_hash", .choices = FLOW_MAPS,
+	  .help = "counter maps to measure" },
+	{ "seq-len", OPT_INT, CFG(seq_len), .def = "262144", .min = 1024, .max = 16777216,
+	  .help = "packets (keys) in the replayed sequence, a power of two" },
+	{ "batch", OPT_INT, CFG(batch), .def = "64", .min = 10, .max = 1024,
+	  .help = "packets per program run (>= 10: test_run reports whole ns)" },
+	{ "runs", OPT_INT, CFG(runs), .min = 1, .max = 10000000,
+	  .help = "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" },
+	{ "seed", OPT_LONG, CFG(seed), .def = "1", .min = 0, .max = 1e15,
+	  .help = "seed of the flow set and the Zipf draws" },
 	OPT_END
 };
+#undef CFG
 
 struct map_zipf {
 	double s[MAX_POINTS];
@@ -178,6 +198,7 @@ const struct experiment exp_map_zipf = {
 	.summary = "per-flow counters over 100K flows with Zipf(0..2) popularity: array, hash, LRU hash",
 	.tiers = "host,vm,hw",
 	.opts = map_zipf_opts,
+	.cfg_size = sizeof(struct map_zipf_cfg),
 	.in_default_suite = true,
 	.setup = map_zipf_setup,
 	.run = map_zipf_run,

@@ -30,11 +30,21 @@
 #define KMOD_BENCH	"/sys/kernel/debug/obench/memcpy_bench"
 #define NO_KMOD		"obench kernel module not loaded"
 
+/* memcpy's flags, filled and validated by the runner before setup() */
+struct memcpy_cfg {
+	int copies;
+	int batch;
+};
+
+#define CFG(f) offsetof(struct memcpy_cfg, f)
 static const struct opt_spec memcpy_opts[] = {
-	{ "copies", OPT_INT, "10", 10, MAX_COPIES, "1 KB copies per program run, into distinct slots (>= 10: test_run reports whole ns)" },
-	{ "batch", OPT_INT, NULL, 1, 10000000, "test_run repetitions per sample (default by profile)" },
+	{ "copies", OPT_INT, CFG(copies), .def = "10", .min = 10, .max = MAX_COPIES,
+	  .help = "1 KB copies per program run, into distinct slots (>= 10: test_run reports whole ns)" },
+	{ "batch", OPT_INT, CFG(batch), .min = 1, .max = 10000000,
+	  .help = "test_run repetitions per sample (default by profile)" },
 	OPT_END
 };
+#undef CFG
 
 struct memcpy_exp {
 	struct memcpy_bpf *skel;
@@ -337,6 +347,7 @@ const struct experiment exp_memcpy = {
 	.summary = "ns per 1 KB copy: BPF loops, helpers and kfuncs vs native rep movsb / memcpy",
 	.tiers = "host,vm,hw",
 	.opts = memcpy_opts,
+	.cfg_size = sizeof(struct memcpy_cfg),
 	.in_default_suite = true,
 	.setup = memcpy_setup,
 	.run = memcpy_run,

@@ -38,15 +38,33 @@
 #define TR_PORT		7722
 #define TR_PAYLOAD	1458
 
+/* truncate's flags, filled and validated by the runner before setup() */
+struct truncate_cfg {
+	double seconds;
+	int repeats;
+	bool rps;
+	int xdp_mode;
+	int recv;
+	int gen;
+};
+
+#define CFG(f) offsetof(struct truncate_cfg, f)
 static const struct opt_spec truncate_opts[] = {
-	{ "seconds", OPT_DOUBLE, NULL, 0.1, 60, "measured seconds per sample (default 0.4 quick, 1)" },
-	{ "repeats", OPT_INT, NULL, 1, 1000, "samples per point (default 5 quick, else samples)" },
-	{ "rps", OPT_BOOL, "true", 0, 1, "steer the server's receive stack to the receiver's CPU (RPS)" },
-	{ "xdp-mode", OPT_STR, "generic", 0, 0, "trim_payload attach mode: generic (after RPS, on the receiver's CPU) or native" },
-	{ "recv", OPT_STR, "single", 0, 0, "receiver: single (one recv() per datagram, as a plain socket app) or mmsg (recvmmsg, 64 per call)" },
-	{ "gen", OPT_STR, "sendmmsg", 0, 0, "generator: live (XDP live frames, XDP_TX) or sendmmsg (UDP socket)" },
+	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "1", .quick = "0.4", .min = 0.1, .max = 60,
+	  .help = "measured seconds per sample (default 0.4 quick, 1)" },
+	{ "repeats", OPT_INT, CFG(repeats), .min = 1, .max = 1000,
+	  .help = "samples per point (default 5 quick, else samples)" },
+	{ "rps", OPT_BOOL, CFG(rps), .def = "true",
+	  .help = "steer the server's receive stack to the receiver's CPU (RPS)" },
+	{ "xdp-mode", OPT_ENUM, CFG(xdp_mode), .def = "generic", .choices = (const char *const[]){ "generic", "native", NULL },
+	  .help = "trim_payload attach mode: generic (after RPS, on the receiver's CPU) or native" },
+	{ "recv", OPT_ENUM, CFG(recv), .def = "single", .choices = (const char *const[]){ "single", "mmsg", NULL },
+	  .help = "receiver: single (one recv() per datagram, as a plain socket app) or mmsg (recvmmsg, 64 per call)" },
+	{ "gen", OPT_ENUM, CFG(gen), .def = "sendmmsg", .choices = (const char *const[]){ "live", "sendmmsg", NULL },
+	  .help = "generator: live (XDP live frames, XDP_TX) or sendmmsg (UDP socket)" },
 	OPT_END
 };
+#undef CFG
 
 static const int points[] = { 0, 25, 50, 75, 100 };
 #define NPOINTS	5
@@ -464,6 +482,7 @@ const struct experiment exp_truncate = {
 	.summary = "UDP receive rate when XDP truncates 1458-byte payloads by 0..100%",
 	.tiers = "host,hw",
 	.opts = truncate_opts,
+	.cfg_size = sizeof(struct truncate_cfg),
 	.in_default_suite = true,
 	.setup = truncate_setup,
 	.run = truncate_run,

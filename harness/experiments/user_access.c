@@ -34,11 +34,21 @@
 #define XSK_FRAMES	32768	/* a live-frames test_run costs ~20-40 ms of set-up: few, large fills */
 #define XSK_PEEK	64
 
+/* user_access's flags, filled and validated by the runner before setup() */
+struct user_access_cfg {
+	int accesses;
+	bool xsk;
+};
+
+#define CFG(f) offsetof(struct user_access_cfg, f)
 static const struct opt_spec user_access_opts[] = {
-	{ "accesses", OPT_INT, "100000", 1000, 10000000, "accesses per sample (paper: 100K)" },
-	{ "xsk", OPT_BOOL, "true", 0, 1, "also time an AF_XDP RX ring (builds a veth namespace)" },
+	{ "accesses", OPT_INT, CFG(accesses), .def = "100000", .min = 1000, .max = 10000000,
+	  .help = "accesses per sample (paper: 100K)" },
+	{ "xsk", OPT_BOOL, CFG(xsk), .def = "true",
+	  .help = "also time an AF_XDP RX ring (builds a veth namespace)" },
 	OPT_END
 };
+#undef CFG
 
 struct user_access {
 	struct user_access_bpf *skel;
@@ -418,6 +428,7 @@ const struct experiment exp_user_access = {
 	.summary = "ns per 64 B access from user space: map syscalls, per-CPU, ringbuf, mmap'd array, AF_XDP ring",
 	.tiers = "host,vm,hw",
 	.opts = user_access_opts,
+	.cfg_size = sizeof(struct user_access_cfg),
 	.in_default_suite = true,
 	.setup = user_access_setup,
 	.run = user_access_run,

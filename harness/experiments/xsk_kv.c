@@ -47,27 +47,59 @@
 #define FLAGS		7
 #define CALL_TMO_MS	1000
 
+/* xsk_kv's flags, filled and validated by the runner before setup() */
+struct xsk_kv_cfg {
+	int xdp_mode;
+	int port;
+	int small_size;
+	int large_size;
+	int window;
+	int sample_ms;
+	double rate;
+	int every;
+	int requests;
+	int timeout_ms;
+	int client_cpu;
+	int server_cpu;
+	int rx_cpu;
+};
+
+#define CFG(f) offsetof(struct xsk_kv_cfg, f)
 static const struct opt_spec xsk_kv_opts[] = {
-	{ "xdp-mode", OPT_STR, "native", 0, 0, "XDP attach mode on the server veth: native or skb" },
-	{ "port", OPT_INT, "11211", 1024, 65535, "UDP port of the key-value server" },
-	{ "small-size", OPT_INT, "64", 1, 1000, "value bytes of the cached (fast-path) key" },
-	{ "large-size", OPT_INT, "1100", 1001, 1300, "value bytes of the key only user space serves (> 1000)" },
-	{ "window", OPT_INT, "32", 1, 1024, "throughput: gets outstanding at once" },
-	{ "sample-ms", OPT_INT, NULL, 20, 10000, "throughput: length of one sample (default by profile: 250 / 500 / 1000)" },
-	{ "rate", OPT_DOUBLE, "55000", 100, 10000000, "latency: open-loop arrival rate, req/s (paper: 50K small + 5K large)" },
-	{ "every", OPT_INT, "11", 2, 1000, "latency: every N-th request gets the large value" },
-	{ "requests", OPT_INT, NULL, 100, 100000000, "latency: measured requests per configuration (default by profile: 40000 / 200000 / 1000000)" },
-	{ "timeout-ms", OPT_INT, "200", 1, 60000, "a reply later than this counts as lost" },
-	{ "client-cpu", OPT_INT, "0", -1, 1023, "CPU of the load client (-1: not pinned)" },
-	{ "server-cpu", OPT_INT, "1", -1, 1023, "CPU of the AF_XDP server thread (-1: not pinned)" },
+	{ "xdp-mode", OPT_ENUM, CFG(xdp_mode), .def = "native", .choices = (const char *const[]){ "native", "skb", NULL },
+	  .help = "XDP attach mode on the server veth: native or skb" },
+	{ "port", OPT_INT, CFG(port), .def = "11211", .min = 1024, .max = 65535,
+	  .help = "UDP port of the key-value server" },
+	{ "small-size", OPT_INT, CFG(small_size), .def = "64", .min = 1, .max = 1000,
+	  .help = "value bytes of the cached (fast-path) key" },
+	{ "large-size", OPT_INT, CFG(large_size), .def = "1100", .min = 1001, .max = 1300,
+	  .help = "value bytes of the key only user space serves (> 1000)" },
+	{ "window", OPT_INT, CFG(window), .def = "32", .min = 1, .max = 1024,
+	  .help = "throughput: gets outstanding at once" },
+	{ "sample-ms", OPT_INT, CFG(sample_ms), .def = "500", .quick = "250", .full = "1000", .min = 20, .max = 10000,
+	  .help = "throughput: length of one sample (default by profile: 250 / 500 / 1000)" },
+	{ "rate", OPT_DOUBLE, CFG(rate), .def = "55000", .min = 100, .max = 10000000,
+	  .help = "latency: open-loop arrival rate, req/s (paper: 50K small + 5K large)" },
+	{ "every", OPT_INT, CFG(every), .def = "11", .min = 2, .max = 1000,
+	  .help = "latency: every N-th request gets the large value" },
+	{ "requests", OPT_INT, CFG(requests), .def = "200000", .quick = "40000", .full = "1000000", .min = 100, .max = 100000000,
+	  .help = "latency: measured requests per configuration (default by profile: 40000 / 200000 / 1000000)" },
+	{ "timeout-ms", OPT_INT, CFG(timeout_ms), .def = "200", .min = 1, .max = 60000,
+	  .help = "a reply later than this counts as lost" },
+	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
+	  .help = "CPU of the load client (-1: not pinned)" },
+	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "1", .min = -1, .max = 1023,
+	  .help = "CPU of the AF_XDP server thread (-1: not pinned)" },
 	/*
 	 * Default -1: the AF_XDP server busy-polls its CPU, so putting the receive
 	 * work there too made both starve (~26K vs ~190K req/s measured).
 	 */
-	{ "rx-cpu", OPT_INT, "-1", -1, 1023, "CPU of the server's receive processing, XDP fast path included "
+	{ "rx-cpu", OPT_INT, CFG(rx_cpu), .def = "-1", .min = -1, .max = 1023,
+	  .help = "CPU of the server's receive processing, XDP fast path included "
 	  "(threaded NAPI + RPS; -1: veth's default, the client's softirq)" },
 	OPT_END
 };
+#undef CFG
 
 struct xsk_kv_exp {
 	struct topo topo;
@@ -522,6 +554,7 @@ const struct experiment exp_xsk_kv = {
 	.summary = "AF_XDP key-value server with and without an XDP fast path: throughput, latency, slow-path latency",
 	.tiers = "host",
 	.opts = xsk_kv_opts,
+	.cfg_size = sizeof(struct xsk_kv_cfg),
 	.in_default_suite = true,
 	.setup = xsk_kv_setup,
 	.run = xsk_kv_run,

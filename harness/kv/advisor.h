@@ -56,7 +56,6 @@ int advisor_verdict(double omega, double rho, char *buf, size_t len);
 int advisor_crossover(const double *x, const double *a, const double *b, size_t n,
 		      double *cross);
 
-/* `obench advise`: argv[0] is "advise". */
-int cmd_advise(int argc, char **argv);
+
 
 #endif

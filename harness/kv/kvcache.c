@@ -21,7 +21,7 @@
 #include "kvcache.skel.h"
 #include "kv/mc_proto.h"
 
-static const char *const variant_names[KVC_NR_VARIANTS] = {
+const char *const kvcache_variant_names[KVC_NR_VARIANTS + 1] = {
 	[KVC_TAIL_CONST] = "tail-const",
 	[KVC_TAIL_DYN] = "tail-dyn",
 	[KVC_INLINED] = "inlined",
@@ -31,7 +31,7 @@ static const char *const variant_names[KVC_NR_VARIANTS] = {
 
 const char *kvcache_variant_name(enum kvcache_variant v)
 {
-	return v < KVC_NR_VARIANTS ? variant_names[v] : "?";
+	return v < KVC_NR_VARIANTS ? kvcache_variant_names[v] : "?";
 }
 
 int kvcache_variant_parse(const char *name)
@@ -39,7 +39,7 @@ int kvcache_variant_parse(const char *name)
 	int v;
 
 	for (v = 0; v < KVC_NR_VARIANTS; v++)
-		if (!strcmp(name, variant_names[v]))
+		if (!strcmp(name, kvcache_variant_names[v]))
 			return v;
 	return -1;
 }

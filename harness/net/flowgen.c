@@ -158,7 +158,7 @@ void flow_seq_zipf(__u32 *seq, size_t len, const struct zipf *z, struct flow_rng
 		seq[i] = (__u32)zipf_sample(z, r);
 }
 
-const char *const flow_map_names[FLOW_NMAPS] = { "array", "hash", "lru_hash" };
+const char *const flow_map_names[FLOW_NMAPS + 1] = { "array", "hash", "lru_hash", NULL };
 
 int flow_maps_parse(const char *list, bool on[FLOW_NMAPS], char *err, size_t errlen)
 {

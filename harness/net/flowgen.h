@@ -60,7 +60,8 @@ int flow_seq_shuffled(__u32 *seq, size_t len, size_t flows, struct flow_rng *r);
 void flow_seq_zipf(__u32 *seq, size_t len, const struct zipf *z, struct flow_rng *r);
 
 enum flow_map { FLOW_ARRAY, FLOW_HASH, FLOW_LRU_HASH, FLOW_NMAPS };
-extern const char *const flow_map_names[FLOW_NMAPS];	/* "array", "hash", "lru_hash" */
+extern const char *const flow_map_names[FLOW_NMAPS + 1];	/* "array", "hash", "lru_hash", NULL */
+#define FLOW_MAPS flow_map_names	/* the --maps choices */
 
 /* Parses "array,hash,..." into @on; -1 and a message naming the fix on error. */
 int flow_maps_parse(const char *list, bool on[FLOW_NMAPS], char *err, size_t errlen);

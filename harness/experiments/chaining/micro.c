@@ -22,14 +22,30 @@
 #define NR_VARIANTS	5
 #define DYNAMIC		1	/* index of tail_dynamic in the variant table */
 
+/* chaining's flags, filled and validated by the runner before setup() */
+struct chaining_cfg {
+	int frame;
+	int batch;
+	bool kv;
+	double kv_duration;
+	int kv_threads;
+};
+
+#define CFG(f) offsetof(struct chaining_cfg, f)
 static const struct opt_spec chaining_opts[] = {
-	{ "frame", OPT_INT, "128", 106, 1500, "UDP frame length in bytes (>= 106: 64 payload bytes are hashed)" },
-	{ "batch", OPT_INT, NULL, 1, 10000000, "test_run repetitions per sample (default by profile)" },
-	{ "kv", OPT_BOOL, "true", 0, 1, "also measure the kvcache fast path under memcached load (exp_chaining_kv.c)" },
-	{ "kv-duration", OPT_DOUBLE, NULL, 0.05, 60, "kvcache form: seconds of load per variant per round (default by profile)" },
-	{ "kv-threads", OPT_INT, NULL, 1, 8, "kvcache form: closed-loop client threads (default: chosen by measuring 1 vs 2)" },
+	{ "frame", OPT_INT, CFG(frame), .def = "128", .min = 106, .max = 1500,
+	  .help = "UDP frame length in bytes (>= 106: 64 payload bytes are hashed)" },
+	{ "batch", OPT_INT, CFG(batch), .min = 1, .max = 10000000,
+	  .help = "test_run repetitions per sample (default by profile)" },
+	{ "kv", OPT_BOOL, CFG(kv), .def = "true",
+	  .help = "also measure the kvcache fast path under memcached load (exp_chaining_kv.c)" },
+	{ "kv-duration", OPT_DOUBLE, CFG(kv_duration), .min = 0.05, .max = 60,
+	  .help = "kvcache form: seconds of load per variant per round (default by profile)" },
+	{ "kv-threads", OPT_INT, CFG(kv_threads), .min = 1, .max = 8,
+	  .help = "kvcache form: closed-loop client threads (default: chosen by measuring 1 vs 2)" },
 	OPT_END
 };
+#undef CFG
 
 struct chaining {
 	struct chaining_bpf *skel;
@@ -226,6 +242,7 @@ const struct experiment exp_chaining = {
 	.summary = "program chaining: tail calls (constant/dynamic index), inlined, BPF-to-BPF, global functions",
 	.tiers = "host,vm,hw",
 	.opts = chaining_opts,
+	.cfg_size = sizeof(struct chaining_cfg),
 	.in_default_suite = true,
 	.setup = chaining_setup,
 	.run = chaining_run,

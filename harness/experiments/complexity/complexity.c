@@ -21,11 +21,18 @@
 #include "experiments/complexity/native_workloads.h"
 #include "core/obench.h"
 
+/* complexity's flags, filled and validated by the runner before setup() */
+struct complexity_cfg {
+	int sample_us;
+};
+
+#define CFG(f) offsetof(struct complexity_cfg, f)
 static const struct opt_spec complexity_opts[] = {
-	{ "sample-us", OPT_INT, NULL, 100, 1000000,
-	  "target length of one sample per side and point, in us (default: 2000 quick, x3, x10 full)" },
+	{ "sample-us", OPT_INT, CFG(sample_us), .min = 100, .max = 1000000,
+	  .help = "target length of one sample per side and point, in us (default: 2000 quick, x3, x10 full)" },
 	OPT_END
 };
+#undef CFG
 
 static const __u32 fib_full[] = { 0, 10, 50, 100, 250, 500, 1000, 2000 };
 static const __u32 fib_quick[] = { 0, 10, 100, 500, 2000 };
@@ -433,6 +440,7 @@ const struct experiment exp_complexity = {
 	.summary = "fib(n) and 64 B sum X times: eBPF (JIT) vs native code, throughput and insns per loop iteration",
 	.tiers = "host,vm,hw",
 	.opts = complexity_opts,
+	.cfg_size = sizeof(struct complexity_cfg),
 	.in_default_suite = true,
 	.setup = complexity_setup,
 	.run = complexity_run,
