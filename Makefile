@@ -120,7 +120,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null 2>&1
 
 # Selftest binaries: selftests/X.c -> $(OUT)/selftests/X, linked with the harness library.
-$(OUT)/selftests/%: selftests/%.c selftests/ktap.h $(OUT)/libobench.a $(SKELS) $(HARNESS_HDRS)
+$(OUT)/selftests/%: selftests/%.c selftests/ktap.h selftests/harness.h $(OUT)/libobench.a $(SKELS) $(HARNESS_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -I$(CURDIR)/selftests -o $@ $< $(OUT)/libobench.a $(HOST_LIBS)

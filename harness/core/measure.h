@@ -1,20 +1,68 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The sampling loop shared by the BPF_PROG_TEST_RUN micro-benchmarks. */
+/*
+ * The measurement loop, owned by the core (as bench.c's collect_measurements):
+ * an experiment says what one measured step of one configuration is, the
+ * sampler runs every configuration once per round, round after round, so
+ * that drift and noise hit all configurations alike, and shows progress and
+ * honours Ctrl-C.  BPF_PROG_TEST_RUN micro-benchmarks are one use of it.
+ */
 #ifndef OBENCH_MEASURE_H
 #define OBENCH_MEASURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/obench.h"
 
 /*
- * Takes env->warmup + env->samples samples of each program, interleaved
- * (round r runs fds[0], fds[1], ... once each) so drift hits all alike.  One
- * sample = the kernel's mean ns per run over @batch repetitions on @pkt.
- * out[p * total + r] receives program p's sample r; total = warmup + samples.
- * Returns 0, -EINTR when interrupted, or a negative errno.
+ * One measured step: configuration @conf in round @round.  Writes its
+ * sampler.width values into @sample[0..width-1].  0, or a negative errno
+ * that stops the sampling.
  */
-int measure_testrun(const struct exp_env *env, const int *fds, int nfds,
+typedef int (*sample_step_fn)(struct exp_env *env, int conf, size_t round,
+			      double *sample, void *ctx);
+
+struct sampler {
+	int nconf;			/* configurations, measured in this order each round */
+	size_t rounds;			/* 0: env->warmup + env->samples */
+	int width;			/* values each step writes; 0 means 1 */
+	const bool *off;		/* off[conf]: not measured (NULL: all on) */
+	sample_step_fn step;
+	void *ctx;
+	const char *const *names;	/* for the progress line (NULL: numbers) */
+};
+
+static inline size_t sampler_rounds(const struct exp_env *env, const struct sampler *s)
+{
+	return s->rounds ? s->rounds : (size_t)(env->warmup + env->samples);
+}
+
+/*
+ * The series of value @k of configuration @conf in @out, as filled by
+ * sample_interleaved(): sampler_rounds() values, round order.
+ */
+static inline double *sample_series(const struct exp_env *env, const struct sampler *s,
+				    double *out, int k, int conf)
+{
+	return out + ((size_t)k * (size_t)s->nconf + (size_t)conf) * sampler_rounds(env, s);
+}
+
+/* A zeroed buffer for every series of @s; free() it. */
+double *sampler_alloc(const struct exp_env *env, const struct sampler *s);
+
+/*
+ * Runs round after round: in each, every configuration that is on, in
+ * order.  Returns 0, -EINTR when interrupted, or the first step's error.
+ */
+int sample_interleaved(struct exp_env *env, const struct sampler *s, double *out);
+
+/*
+ * Test-run micro-benchmark on the sampler: env->warmup + env->samples samples
+ * of each program, interleaved.  One sample = the kernel's mean ns per run
+ * over @batch repetitions on @pkt.  out[p * total + r] receives program p's
+ * sample r; total = warmup + samples.  Returns 0, -EINTR or a negative errno.
+ */
+int measure_testrun(struct exp_env *env, const int *fds, int nfds,
 		    const void *pkt, size_t len, unsigned int batch, double *out);
 
 static inline size_t measure_total(const struct exp_env *env)

@@ -85,9 +85,18 @@ void progress(const struct exp_env *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void progress_done(void);
 
-/* Adds a row computed from raw samples (warm-up discarded, baseline subtracted). */
+/*
+ * Adds a row computed from raw samples: the first env->warmup are discarded
+ * (when there are more than that), @baseline is subtracted from the rest.
+ */
 int env_add_samples(struct exp_env *env, const char *config, const char *metric,
 		    const char *unit, const double *v, size_t n,
 		    double baseline, const char *note);
+/* The same with every sample kept (already warmed up, or one per run of a series). */
+int env_add_samples_nowarm(struct exp_env *env, const char *config, const char *metric,
+			   const char *unit, const double *v, size_t n, const char *note);
+/* Adds a row holding one value (a count, a derived figure): n = 1. */
+int env_add_value(struct exp_env *env, const char *config, const char *metric,
+		  const char *unit, double value, const char *note);
 
 #endif
