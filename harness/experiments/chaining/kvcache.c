@@ -230,25 +230,19 @@ static size_t get_frame(const struct chaining_kv *kv, unsigned char *f, size_t c
 }
 
 /*
- * The fast path alone: each variant (its cache filled as memcached's reply
- * would) runs the cached get through BPF_PROG_TEST_RUN, one run per call
- * (XDP_TX rewrites the frame in place, so repeats would not be hits), the
- * mean of @calls calls per sample, kv_xdp_pass's median subtracted.  The
- * variants' reply frames must be identical, byte for byte.
+ * Fills each loaded variant's cache as memcached's reply would and runs the
+ * cached get through it once: every variant must answer XDP_TX with the
+ * same frame.  Collects the programs to time into @fds (kv_xdp_pass first)
+ * and their variants into @vs; returns how many variants, or -errno.
  */
-static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
+static int testrun_check(struct chaining_kv *kv, const unsigned char *in, size_t len,
+			 int *fds, int *vs, size_t *reply_len)
 {
-	size_t total = (size_t)(env->warmup + env->samples), len, olen, flen = 0, r;
-	unsigned char in[512], out[2048], first[2048];
-	int fds[1 + KVC_NR_VARIANTS], vs[KVC_NR_VARIANTS], n = 0, v, i, k, err = 0;
-	const int calls = env->profile == PROFILE_QUICK ? 2000 : 5000;
-	char note[RESULT_NOTE];
-	double *t, base;
+	unsigned char out[2048], first[2048];
+	size_t olen, flen = 0;
+	int n = 0, v, err;
 	__u32 ret;
 
-	len = get_frame(kv, in, sizeof(in));
-	if (!len)
-		return -EINVAL;
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {
 		if (!kv->loaded[v])
 			continue;
@@ -271,29 +265,71 @@ static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
 		vs[n] = v;
 		fds[1 + n++] = kvcache_xdp_fd(&kv->kc[v]);
 	}
-	t = calloc((size_t)(1 + n) * total, sizeof(*t));
+	*reply_len = flen;
+	return n;
+}
+
+/* One sample of program @conf: the mean of @calls single test runs. */
+struct testrun_calls {
+	const int *fds;
+	const unsigned char *in;
+	size_t len;
+	int calls;
+};
+
+static int testrun_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
+{
+	const struct testrun_calls *t = ctx;
+	double sum = 0, ns;
+	int k, err = 0;
+	__u32 ret;
+
+	(void)env;
+	(void)round;
+	for (k = 0; k < t->calls && !err; k++) {
+		err = testrun_ns(t->fds[conf], t->in, t->len, 1, &ns, &ret);
+		sum += ns;
+	}
+	*sample = sum / t->calls;
+	return err;
+}
+
+/*
+ * The fast path alone: each variant (its cache filled as memcached's reply
+ * would) runs the cached get through BPF_PROG_TEST_RUN, one run per call
+ * (XDP_TX rewrites the frame in place, so repeats would not be hits), the
+ * mean of @calls calls per sample, kv_xdp_pass's median subtracted.  The
+ * variants' reply frames must be identical, byte for byte.
+ */
+static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
+{
+	int fds[1 + KVC_NR_VARIANTS], vs[KVC_NR_VARIANTS], n, i, err;
+	unsigned char in[512];
+	struct testrun_calls tc = { .fds = fds, .in = in, .calls = env->profile == PROFILE_QUICK ? 2000 : 5000 };
+	struct sampler s = { .step = testrun_step, .ctx = &tc };
+	char note[RESULT_NOTE];
+	size_t flen = 0, total;
+	double *t, base;
+
+	tc.len = get_frame(kv, in, sizeof(in));
+	if (!tc.len)
+		return -EINVAL;
+	n = testrun_check(kv, in, tc.len, fds, vs, &flen);
+	if (n <= 0)
+		return n;	/* no variant loaded: nothing to time */
+	s.nconf = 1 + n;
+	total = sampler_rounds(env, &s);
+	t = sampler_alloc(env, &s);
 	if (!t)
 		return -ENOMEM;
-	for (r = 0; r < total && !err; r++) {
-		for (i = 0; i <= n && !err; i++) {
-			double sum = 0, ns;
-
-			for (k = 0; k < calls && !err; k++) {
-				err = testrun_ns(fds[i], in, len, 1, &ns, &ret);
-				sum += ns;
-			}
-			t[(size_t)i * total + r] = sum / calls;
-		}
-		if (obench_interrupted())
-			err = -EINTR;
-	}
+	err = sample_interleaved(env, &s, t);
 	if (!err) {
 		base = measure_median(env, t);
 		snprintf(note, sizeof(note), "BPF_PROG_TEST_RUN of the cached get, 1 run per call, mean of %d calls "
 			 "per sample; kv_xdp_pass median (%.1f ns) subtracted; replies identical (%zu B)",
-			 calls, base, flen);
+			 tc.calls, base, flen);
 		for (i = 0; i < n; i++)
-			env_add_samples(env, kv_config[vs[i]], "xdp_testrun_ns", "ns", t + (size_t)(1 + i) * total,
+			env_add_samples(env, kv_config[vs[i]], "xdp_testrun_ns", "ns", sample_series(env, &s, t, 0, 1 + i),
 					total, base, i == 0 ? note : "");
 	}
 	free(t);
@@ -346,20 +382,22 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 	return 0;
 }
 
-static double profile_secs(const struct exp_env *env)
+/*
+ * The chaining flags this form reads, declared in chaining/micro.c's table:
+ * looked up by name until struct chaining_cfg is shared in chaining.h.
+ * Seconds of load per variant per round (--kv-duration, else by profile).
+ */
+static double kv_secs(const struct exp_env *env)
 {
 	if (opt_given(env->opts, "kv-duration"))
 		return opt_double(env->opts, "kv-duration");
 	return env->profile == PROFILE_QUICK ? 0.25 : env->profile == PROFILE_FULL ? 1.0 : 0.5;
 }
 
-static void add_one(struct exp_env *env, const char *config, const char *metric, const char *unit,
-		    double v, const char *note)
+/* --kv-threads, 0 when not given (the run then measures 1 vs 2 threads to choose). */
+static int kv_threads_given(const struct exp_env *env)
 {
-	struct stats st;
-
-	if (!stats_compute(&v, 1, 0, 0, &st))
-		result_add(env->rs, config, metric, unit, env->tier, &st, note);
+	return opt_given(env->opts, "kv-threads") ? (int)opt_int(env->opts, "kv-threads") : 0;
 }
 
 /*
@@ -386,27 +424,25 @@ static int pick_threads(struct exp_env *env, struct chaining_kv *kv, int v, doub
 		snprintf(cfg, sizeof(cfg), "kv_load_threads=%d", t);
 		snprintf(note, sizeof(note), "%s, closed loop, 1 outstanding get per thread (thread i on cpu i): %s",
 			 kvcache_variant_name(v), cpus);
-		add_one(env, cfg, "mreq_per_s", "Mreq/s", rate[t] / 1e6, note);
+		env_add_value(env, cfg, "mreq_per_s", "Mreq/s", rate[t] / 1e6, note);
 	}
 	/* a second thread helps only if the first one's CPU was the limit */
 	if (ncpu == 2 && rate[2] > 1.2 * rate[1])
 		best = 2;
 	snprintf(kv->why_threads, sizeof(kv->why_threads), "chosen: 2 threads gave %.2fx 1 thread",
 		 rate[1] > 0 ? rate[2] / rate[1] : 0);
-	if (opt_given(env->opts, "kv-threads")) {
-		best = (int)opt_int(env->opts, "kv-threads");
+	if (kv_threads_given(env)) {
+		best = kv_threads_given(env);
 		snprintf(kv->why_threads, sizeof(kv->why_threads), "set by --kv-threads");
 	}
 	return best;
 }
 
-int chaining_kv_run(struct exp_env *env, void *priv)
+/* The verifier's verdict per variant: its instruction count, or why every row of it is skipped. */
+static void verified_rows(struct exp_env *env, struct chaining_kv *kv)
 {
-	struct chaining_kv *kv = priv;
-	size_t total = (size_t)(env->warmup + env->samples), r;
-	double secs = profile_secs(env), *tp, *ns, *imp;
-	int v, threads, err = 0, stats_fd, ref = KVC_TAIL_DYN;
 	char note[RESULT_NOTE];
+	int v;
 
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {
 		if (!kv->loaded[v]) {
@@ -415,99 +451,137 @@ int chaining_kv_run(struct exp_env *env, void *priv)
 			result_skip(env->rs, kv_config[v], "verified_insns", note);
 			continue;
 		}
-		add_one(env, kv_config[v], "verified_insns", "insns", kv->kc[v].verified_insns,
-			"bpf_prog_info.verified_insns summed over the variant's programs");
+		env_add_value(env, kv_config[v], "verified_insns", "insns", kv->kc[v].verified_insns,
+			      "bpf_prog_info.verified_insns summed over the variant's programs");
 	}
-	progress(env, "kvcache: test_run of the fast path");
-	err = kv_testrun(env, kv);
+}
+
+/* The live load: rounds interleave the loaded variants. */
+struct kv_load {
+	struct chaining_kv *kv;
+	int threads;
+	double secs;
+	int stats_fd;			/* bpf_stats on while open; < 0: unavailable */
+	bool off[KVC_NR_VARIANTS];	/* not loaded */
+};
+
+/* One sample of variant @v: [0] Mreq/s of the load client, [1] XDP ns per request (bpf_stats). */
+static int load_step(struct exp_env *env, int v, size_t round, double *sample, void *ctx)
+{
+	struct kv_load *l = ctx;
+	struct chaining_kv *kv = l->kv;
+	struct kvcache_stats s0, s1;
+	__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
+	double rate;
+	int err;
+
+	(void)env;
+	(void)round;
+	err = attach_variant(kv, v);
 	if (err)
 		return err;
+	kvcache_read_stats(&kv->kc[v], &s0);
+	netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
+	rate = load_once(kv, l->threads, l->secs);
+	netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
+	kvcache_read_stats(&kv->kc[v], &s1);
+	kvcache_detach(&kv->kc[v]);
+	if (rate < 0)
+		return (int)rate;
+	/* every get must have been a fast-path hit, or this is memcached's rate */
+	if (s1.hit - s0.hit < (uint64_t)(rate * l->secs * 0.9)) {
+		fprintf(stderr, "chaining: %s answered only %llu of ~%.0f gets from XDP\n",
+			kv_config[v], (unsigned long long)(s1.hit - s0.hit), rate * l->secs);
+		return -EPROTO;
+	}
+	sample[0] = rate / 1e6;
+	sample[1] = l->stats_fd >= 0 && c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
+	return 0;
+}
+
+static int load_rows(struct exp_env *env, const struct kv_load *l, const struct sampler *s,
+		     double *out, int ref)
+{
+	size_t total = sampler_rounds(env, s), r;
+	const double *base = sample_series(env, s, out, 0, ref);
+	double *imp = calloc(total, sizeof(*imp));
+	char note[RESULT_NOTE];
+	int v;
+
+	if (!imp)
+		return -ENOMEM;
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		double *tp = sample_series(env, s, out, 0, v);
+
+		if (l->off[v])
+			continue;
+		snprintf(note, sizeof(note), "%d closed-loop client thread%s (%s), %.2f s per sample, rounds interleave the "
+			 "variants; bpf_stats on; replies byte-checked: %llu, mismatched %llu", l->threads,
+			 l->threads > 1 ? "s" : "", l->kv->why_threads, l->secs,
+			 (unsigned long long)l->kv->checked, (unsigned long long)l->kv->mismatched);
+		env_add_samples(env, kv_config[v], "mreq_per_s", "Mreq/s", tp, total, 0, note);
+		for (r = 0; r < total; r++)
+			imp[r] = (tp[r] / base[r] - 1) * 100;
+		snprintf(note, sizeof(note), "throughput vs %s, paired per round", kv_config[ref]);
+		env_add_samples(env, kv_config[v], "improvement_pct", "%", imp, total, 0, note);
+		if (l->stats_fd < 0)
+			result_skip(env->rs, kv_config[v], "xdp_ns_per_req", "bpf_enable_stats failed");
+		else
+			env_add_samples(env, kv_config[v], "xdp_ns_per_req", "ns", sample_series(env, s, out, 1, v),
+					total, 0, "bpf_stats: run_time_ns / run_cnt of the entry program (tail-called "
+					"stages included), the same samples");
+	}
+	free(imp);
+	return 0;
+}
+
+/* The reference of the improvement: the dynamic-index tail calls, else the first variant loaded. */
+static int reference_variant(const struct chaining_kv *kv)
+{
+	int ref = KVC_TAIL_DYN;
+
 	if (!kv->loaded[ref])
 		for (ref = 0; ref < KVC_NR_VARIANTS && !kv->loaded[ref]; ref++)
 			;
+	return ref;
+}
+
+int chaining_kv_run(struct exp_env *env, void *priv)
+{
+	struct kv_load l = { .kv = priv, .secs = kv_secs(env) };
+	struct sampler s = { .nconf = KVC_NR_VARIANTS, .width = 2, .off = l.off, .step = load_step,
+			     .ctx = &l, .names = kv_config };
+	int v, err, ref;
+	double *out;
+
+	verified_rows(env, l.kv);
+	progress(env, "kvcache: test_run of the fast path");
+	err = kv_testrun(env, l.kv);
+	if (err)
+		return err;
+	ref = reference_variant(l.kv);
 	if (ref == KVC_NR_VARIANTS)
 		return 0;
-
-	err = attach_variant(kv, ref);
+	err = attach_variant(l.kv, ref);
 	if (err)
 		return err;
 	progress(env, "kvcache: client threads 1 vs 2");
-	threads = pick_threads(env, kv, ref, secs);
-	kvcache_detach(&kv->kc[ref]);
-	if (threads < 0)
-		return threads;
-
-	tp = calloc(KVC_NR_VARIANTS * total, sizeof(*tp));
-	ns = calloc(KVC_NR_VARIANTS * total, sizeof(*ns));
-	imp = calloc(total, sizeof(*imp));
-	if (!tp || !ns || !imp) {
-		err = -ENOMEM;
-		goto out;
-	}
+	l.threads = pick_threads(env, l.kv, ref, l.secs);
+	kvcache_detach(&l.kv->kc[ref]);
+	if (l.threads < 0)
+		return l.threads;
+	for (v = 0; v < KVC_NR_VARIANTS; v++)
+		l.off[v] = !l.kv->loaded[v];
+	out = sampler_alloc(env, &s);
+	if (!out)
+		return -ENOMEM;
 	/* bpf_stats through an fd: on while it is open, the sysctl untouched */
-	stats_fd = netpath_stats_enable();
-	for (r = 0; r < total && !err; r++) {
-		for (v = 0; v < KVC_NR_VARIANTS && !err; v++) {
-			struct kvcache_stats s0, s1;
-			__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
-			double rate;
-
-			if (!kv->loaded[v])
-				continue;
-			if (obench_interrupted()) {
-				err = -EINTR;
-				break;
-			}
-			progress(env, "kvcache: round %zu/%zu %s", r + 1, total, kv_config[v]);
-			err = attach_variant(kv, v);
-			if (err)
-				break;
-			kvcache_read_stats(&kv->kc[v], &s0);
-			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
-			rate = load_once(kv, threads, secs);
-			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
-			kvcache_read_stats(&kv->kc[v], &s1);
-			kvcache_detach(&kv->kc[v]);
-			if (rate < 0) {
-				err = (int)rate;
-				break;
-			}
-			/* every get must have been a fast-path hit, or this is memcached's rate */
-			if (s1.hit - s0.hit < (uint64_t)(rate * secs * 0.9)) {
-				fprintf(stderr, "chaining: %s answered only %llu of ~%.0f gets from XDP\n",
-					kv_config[v], (unsigned long long)(s1.hit - s0.hit), rate * secs);
-				err = -EPROTO;
-				break;
-			}
-			tp[v * total + r] = rate / 1e6;
-			ns[v * total + r] = stats_fd >= 0 && c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
-		}
-	}
-	netpath_stats_restore(stats_fd);
-	if (err)
-		goto out;
-	for (v = 0; v < KVC_NR_VARIANTS; v++) {
-		if (!kv->loaded[v])
-			continue;
-		snprintf(note, sizeof(note), "%d closed-loop client thread%s (%s), %.2f s per sample, rounds interleave the "
-			 "variants; bpf_stats on; replies byte-checked: %llu, mismatched %llu", threads, threads > 1 ? "s" : "",
-			 kv->why_threads, secs, (unsigned long long)kv->checked, (unsigned long long)kv->mismatched);
-		env_add_samples(env, kv_config[v], "mreq_per_s", "Mreq/s", tp + v * total, total, 0, note);
-		for (r = 0; r < total; r++)
-			imp[r] = (tp[v * total + r] / tp[ref * total + r] - 1) * 100;
-		snprintf(note, sizeof(note), "throughput vs %s, paired per round", kv_config[ref]);
-		env_add_samples(env, kv_config[v], "improvement_pct", "%", imp, total, 0, note);
-		if (stats_fd < 0)
-			result_skip(env->rs, kv_config[v], "xdp_ns_per_req", "bpf_enable_stats failed");
-		else
-			env_add_samples(env, kv_config[v], "xdp_ns_per_req", "ns", ns + v * total, total, 0,
-					"bpf_stats: run_time_ns / run_cnt of the entry program (tail-called "
-					"stages included), the same samples");
-	}
-out:
-	free(imp);
-	free(ns);
-	free(tp);
+	l.stats_fd = netpath_stats_enable();
+	err = sample_interleaved(env, &s, out);
+	netpath_stats_restore(l.stats_fd);
+	if (!err)
+		err = load_rows(env, &l, &s, out, ref);
+	free(out);
 	return err;
 }
 
