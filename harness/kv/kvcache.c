@@ -33,16 +33,6 @@ const char *kvcache_variant_name(enum kvcache_variant v)
 	return v < KVC_NR_VARIANTS ? kvcache_variant_names[v] : "?";
 }
 
-int kvcache_variant_parse(const char *name)
-{
-	int v;
-
-	for (v = 0; v < KVC_NR_VARIANTS; v++)
-		if (!strcmp(name, kvcache_variant_names[v]))
-			return v;
-	return -1;
-}
-
 /* The XDP programs of @v: entry first; NULL-terminated. */
 static void variant_progs(struct kvcache_bpf *s, enum kvcache_variant v, struct bpf_program **p)
 {
