@@ -20,7 +20,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,18 +104,6 @@ static const char *const iso_name[ISO_NR] = {
 	"echo_alone", "echo_with_memcached", "echo_with_kvcache", "echo_with_kvcache_steered",
 };
 
-/* The background memcached load: one open-loop thread for the echo's duration. */
-struct bg_load {
-	pthread_t th;
-	int fd;
-	struct lg_mc *m;
-	struct lg_proto p;
-	struct lg_params prm;
-	struct histogram h;
-	struct lg_result res;
-	int err;
-};
-
 /* One configuration over all its slices. */
 struct iso_acc {
 	struct histogram h;
@@ -136,18 +123,10 @@ struct isolation {
 	char expect[MC_UDP_MAX];
 	size_t expect_len;
 	struct lg_echo echo;		/* the echo client's protocol state */
-	struct bg_load bg;		/* the background load of the current slice */
+	struct lg_mc_thread bg;		/* the background memcached load of the current slice */
 	struct histogram slice;		/* the current slice's echo latencies */
 	struct iso_acc acc[ISO_NR];
 };
-
-static void *bg_main(void *arg)
-{
-	struct bg_load *b = arg;
-
-	b->err = loadgen_run(b->fd, &b->p, &b->prm, &b->h, &b->res);
-	return NULL;
-}
 
 static int isolation_setup(struct exp_env *env)
 {
@@ -236,38 +215,19 @@ static int configure(struct exp_env *env, struct isolation *x, enum iso_cfg c)
 	return err;
 }
 
-static int start_bg(struct exp_env *env, struct isolation *x, struct bg_load *b, double secs)
+/* The background memcached load: open loop at --bg-rate on --bg-cpu for @secs. */
+static int start_bg(struct exp_env *env, struct isolation *x, double secs)
 {
 	const struct isolation_cfg *c = env->cfg;
-	int err;
+	const struct lg_params prm = {
+		.open_loop = true, .rate = c->bg_rate, .duration_s = secs, .timeout_ms = 200,
+		.cpu = c->bg_cpu,
+	};
+	int fd = echo_client_connect(&x->t, SOCK_DGRAM, ISO_MC_PORT);
 
-	b->fd = echo_client_connect(&x->t, SOCK_DGRAM, ISO_MC_PORT);
-	if (b->fd < 0)
-		return b->fd;
-	b->m = calloc(1, sizeof(*b->m));
-	if (!b->m || lg_mc_class(b->m, 0, ISO_KEY, x->expect, x->expect_len, NULL)) {
-		close(b->fd);
-		free(b->m);
-		return -ENOMEM;
-	}
-	lg_mc_init(&b->p, b->m, 0, 0);
-	hist_init(&b->h);
-	b->prm = (struct lg_params){ .open_loop = true, .rate = c->bg_rate,
-				     .duration_s = secs, .timeout_ms = 200, .cpu = c->bg_cpu };
-	err = pthread_create(&b->th, NULL, bg_main, b);
-	if (err) {
-		close(b->fd);
-		free(b->m);
-		return -err;
-	}
-	return 0;
-}
-
-static void stop_bg(struct bg_load *b)
-{
-	pthread_join(b->th, NULL);
-	close(b->fd);
-	free(b->m);
+	if (fd < 0)
+		return fd;
+	return lg_mc_thread_start(&x->bg, fd, ISO_KEY, x->expect, x->expect_len, &prm);
 }
 
 /* One slice of configuration @c: echo latencies into x->slice, counters into x->acc[c]. */
@@ -279,10 +239,10 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 	};
 	struct iso_acc *a = &x->acc[c];
 	struct kvcache_stats s0 = { 0 }, s1 = { 0 };
-	struct bg_load *bg = &x->bg;
+	struct lg_mc_thread *bg = &x->bg;
 	struct lg_result r = { 0 };
 	struct lg_proto p;
-	int fd, err;
+	int fd, err, bg_err;
 
 	err = configure(env, x, c);
 	if (err) {
@@ -298,7 +258,7 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 		kvcache_read_stats(&x->kc, &s0);
 	/* the background load starts first and outlasts the echo */
 	if (c != ISO_ALONE) {
-		err = start_bg(env, x, bg, secs + 0.2);
+		err = start_bg(env, x, secs + 0.2);
 		if (err) {
 			close(fd);
 			return err;
@@ -308,9 +268,9 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 	err = loadgen_run(fd, &p, &prm, &x->slice, &r);
 	close(fd);
 	if (c != ISO_ALONE) {
-		stop_bg(bg);
+		bg_err = lg_mc_thread_join(bg);
 		if (!err)
-			err = bg->err;
+			err = bg_err;
 		if (x->kc.xdp_attached)
 			kvcache_read_stats(&x->kc, &s1);
 		a->bg_sent += bg->res.sent;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "core/obench.h"
@@ -102,6 +103,45 @@ void lg_mc_init(struct lg_proto *p, struct lg_mc *m, unsigned int every, uint64_
 		.name = "memcached-udp", .ctx = m, .build = mc_build, .reply_len = mc_reply_len,
 		.reply_seq = mc_reply_seq, .check = mc_check,
 	};
+}
+
+static void *mc_thread_main(void *arg)
+{
+	struct lg_mc_thread *t = arg;
+
+	t->err = loadgen_run(t->fd, &t->p, &t->prm, &t->h, &t->res);
+	return NULL;
+}
+
+int lg_mc_thread_start(struct lg_mc_thread *t, int fd, const char *key, const void *expect,
+		       size_t len, const struct lg_params *prm)
+{
+	int err;
+
+	t->fd = fd;
+	t->err = 0;
+	memset(&t->res, 0, sizeof(t->res));
+	memset(t->m.c, 0, sizeof(t->m.c));
+	if (lg_mc_class(&t->m, 0, key, expect, len, NULL)) {
+		close(fd);
+		return -EINVAL;
+	}
+	lg_mc_init(&t->p, &t->m, 0, prm->warmup);
+	hist_init(&t->h);
+	t->prm = *prm;
+	err = pthread_create(&t->th, NULL, mc_thread_main, t);
+	if (err) {
+		close(fd);
+		return -err;
+	}
+	return 0;
+}
+
+int lg_mc_thread_join(struct lg_mc_thread *t)
+{
+	pthread_join(t->th, NULL);
+	close(t->fd);
+	return t->err;
 }
 
 /* ---------------- the fuller workload (struct lg_mcw) ---------------- */

@@ -18,7 +18,6 @@
  * concurrency that loads the CPUs (--kv-threads overrides).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,18 +71,6 @@ struct chaining_kv {
 	char why_threads[64];		/* how the client concurrency was chosen */
 };
 
-/* One load-client thread: its own socket, protocol state and histogram. */
-struct kv_worker {
-	pthread_t th;
-	int fd;
-	struct lg_mc m;
-	struct lg_proto p;
-	struct lg_params prm;
-	struct histogram h;
-	struct lg_result res;
-	int err;
-};
-
 /* Busy and softirq jiffies per CPU, from /proc/stat. */
 struct cpu_times {
 	int n, cpu[KV_MAX_THREADS];
@@ -134,58 +121,35 @@ static void cpu_times_fmt(const struct cpu_times *a, const struct cpu_times *b, 
 	}
 }
 
-static void *worker_main(void *arg)
-{
-	struct kv_worker *w = arg;
-
-	w->err = loadgen_run(w->fd, &w->p, &w->prm, &w->h, &w->res);
-	return NULL;
-}
-
 /*
  * @threads closed-loop clients (one outstanding get each; thread i pinned
  * to CPU i) for @secs; returns measured requests/s, or a negative errno.
  */
 static double load_once(struct chaining_kv *kv, int threads, double secs)
 {
-	struct kv_worker *w = calloc((size_t)threads, sizeof(*w));
+	struct lg_mc_thread *w = calloc((size_t)threads, sizeof(*w));
+	struct lg_params prm = { .duration_s = secs, .warmup = 200, .timeout_ms = 100 };
 	double rate = 0;
-	int i, started = 0, err = 0;
+	int i, started = 0, err = 0, fd;
 
 	if (!w)
 		return -ENOMEM;
-	for (i = 0; i < threads; i++) {
-		w[i].fd = echo_client_connect(&kv->t, SOCK_DGRAM, KV_PORT);
-		if (w[i].fd < 0) {
-			err = w[i].fd;
-			break;
-		}
-		if (lg_mc_class(&w[i].m, 0, KV_KEY, kv->expect, kv->expect_len, NULL)) {
-			err = -EINVAL;
-			break;
-		}
-		lg_mc_init(&w[i].p, &w[i].m, 0, 200);
-		hist_init(&w[i].h);
-		w[i].prm = (struct lg_params){ .duration_s = secs, .warmup = 200, .timeout_ms = 100,
-					       .cpu = i };
-		if (pthread_create(&w[i].th, NULL, worker_main, &w[i])) {
-			err = -EAGAIN;
-			break;
-		}
-		started++;
+	for (i = 0; i < threads && !err; i++) {
+		fd = echo_client_connect(&kv->t, SOCK_DGRAM, KV_PORT);
+		prm.cpu = i;
+		err = fd < 0 ? fd : lg_mc_thread_start(&w[i], fd, KV_KEY, kv->expect, kv->expect_len, &prm);
+		started += !err;
 	}
 	for (i = 0; i < started; i++) {
-		pthread_join(w[i].th, NULL);
-		if (w[i].err && !err)
-			err = w[i].err;
+		int werr = lg_mc_thread_join(&w[i]);
+
+		if (werr && !err)
+			err = werr;
 		kv->checked += w[i].res.received;
 		kv->mismatched += w[i].res.mismatched;
 		if (w[i].res.elapsed_s > 0)
 			rate += (double)w[i].h.count / w[i].res.elapsed_s;
 	}
-	for (i = 0; i < threads; i++)
-		if (w[i].fd > 0)
-			close(w[i].fd);
 	free(w);
 	if (!err && kv->mismatched)
 		err = -EPROTO;
