@@ -59,7 +59,7 @@ struct isolation_cfg {
 #define CFG(f) offsetof(struct isolation_cfg, f)
 static const struct opt_spec isolation_opts[] = {
 	{ "duration", OPT_DOUBLE, CFG(duration), .def = "5", .quick = "2", .full = "20", .min = 0.2, .max = 600,
-	  .help = "seconds of echo load per configuration (default by profile: 2 / 5 / 20)" },
+	  .help = "seconds of echo load per configuration" },
 	{ "bg-rate", OPT_DOUBLE, CFG(bg_rate), .def = "15000", .min = 100, .max = 5000000,
 	  .help = "background memcached gets per second (open loop, Poisson)" },
 	{ "size", OPT_INT, CFG(size), .def = "64", .min = 8, .max = 1400,

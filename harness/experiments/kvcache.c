@@ -70,7 +70,7 @@ struct kvcache_cfg {
 #define CFG(f) offsetof(struct kvcache_cfg, f)
 static const struct opt_spec kv_opts[] = {
 	{ "variant", OPT_ENUM, CFG(variant), .def = "tail-const", .choices = KVCACHE_VARIANTS,
-	  .help = "fast-path chaining: tail-const (BMC's), tail-dyn, inlined, bpf2bpf, global" },
+	  .help = "how the fast path chains its stages (tail-const is BMC's)" },
 	NET_PORT(CFG(port), "11211", "memcached's TCP and UDP port"),
 	NET_CLIENT_CPU(CFG(place.client_cpu), "0"),
 	NET_SERVER_CPU(CFG(place.server_cpu), "1", "memcached, all its threads"),
@@ -88,16 +88,16 @@ static const struct opt_spec kv_opts[] = {
 	{ "window", OPT_INT, CFG(window), .def = "8", .min = 1, .max = 4096,
 	  .help = "outstanding requests in throughput runs (memaslap -c)" },
 	{ "duration", OPT_DOUBLE, CFG(duration), .def = "0.5", .quick = "0.15", .full = "1", .min = 0.05, .max = 60,
-	  .help = "seconds per throughput sample (default by profile: 0.15 / 0.5 / 1)" },
+	  .help = "seconds per throughput sample" },
 	{ "bg-rate", OPT_DOUBLE, CFG(bg_rate), .def = "0", .min = 0, .max = 1e7,
 	  .help = "mixed run: cacheable requests per second (paper 50K; "
 	  "0: 10/11 of half memcached's measured max, the paper's mix at a load memcached sustains)" },
 	{ "slow-rate", OPT_DOUBLE, CFG(slow_rate), .def = "0", .min = 0, .max = 1e7,
 	  .help = "mixed run: large-value requests per second (paper 5K; 0: 1/11 of that half)" },
 	{ "mixed-duration", OPT_DOUBLE, CFG(mixed_duration), .def = "5", .quick = "1.5", .full = "20", .min = 0.1, .max = 600,
-	  .help = "seconds of mixed load per configuration (default 1.5 / 5 / 20)" },
+	  .help = "seconds of mixed load per configuration" },
 	{ "hit-fractions", OPT_DOUBLE_LIST, CFG(hit_fractions), .def = "0,0.1,0.25,0.5,0.75,1", .quick = "0,0.1,0.5,1", .min = 0, .max = 1,
-	  .help = "cacheable fractions of the crossover sweep, increasing (default 0,0.1,0.5,1 quick; 0,0.1,0.25,0.5,0.75,1)" },
+	  .help = "cacheable fractions of the crossover sweep, increasing (at most 16)" },
 	{ "skip-memaslap", OPT_BOOL, CFG(skip_memaslap),
 	  .help = "do not run memaslap for the load-generator check" },
 	NET_TIMEOUT_MS(CFG(timeout_ms)),
