@@ -58,7 +58,7 @@ const struct paper_value paper_values[] = {
 	{ "chaining", "kv_global_func", "mreq_per_s", 1.14, 0, "Mreq/s", "Table 5" },
 	/* Fig. 16: echo median latency +45% with the memcached offload on the same queue */
 	{ "isolation", "echo_with_kvcache_vs_alone", "median_increase_pct", 45, 0, "%", "Fig. 16" },
-	{ NULL }
+	{ 0 }
 };
 
 /*
@@ -329,7 +329,7 @@ const struct claim paper_claims[] = {
 	  "throughput increases with a more skewed distribution: cache locality",
 	  "the paper's own step sizes vary; the direction between the ends carries",
 	  "Fig. 12", "§4.1", .paired = true },
-	{ NULL }
+	{ 0 }
 };
 
 /* Table 7 of the paper, in its words. */
@@ -342,7 +342,7 @@ const struct paper_takeaway paper_takeaways[] = {
 	{ "§4.3", "Chaining eBPF programs with BPF global func brings little overheads" },
 	{ "§5.1", "Programs may interfere with other network applications on the system" },
 	{ "§5.2", "Programs do not benefit from all the features of their host processor" },
-	{ NULL }
+	{ 0 }
 };
 
 const struct paper_value *paper_value_find(const char *experiment,
