@@ -261,65 +261,50 @@ static void code_row(struct exp_env *env, const char *work, const char *side, co
 }
 
 /*
- * The innermost loop of @w on @side (JIT image of @prog_fd, or the native
- * symbol when @prog_fd < 0), or its *_insns_per_iter row skipped with why.
+ * The machine-code rows of @w on @side, from the innermost loop of its JIT
+ * image (@prog_fd) or native symbol (@prog_fd < 0): instructions and stack
+ * accesses per iteration, then per summed byte (sum64; a sum64 iteration
+ * loads one or more bytes) or per fib step (one reg+reg add: the native
+ * loop is unrolled).
  */
-static bool side_loop(struct exp_env *env, enum native_work w, const char *side, int prog_fd,
-		      struct jit_loop *l)
+static void add_code_rows(struct exp_env *env, enum native_work w, const char *side, int prog_fd)
 {
-	char cfg[64], why[160];
-
-	if (!loop_of(w, prog_fd, l, why, sizeof(why)))
-		return true;
-	snprintf(cfg, sizeof(cfg), "%s_%s_insns_per_iter", w == NATIVE_FIB ? "fib" : "sum64", side);
-	result_skip(env->rs, cfg, "machine_code", why);
-	return false;
-}
-
-/* sum64: per innermost-loop iteration, and per summed byte */
-static void add_sum64_code_rows(struct exp_env *env, const char *side, int prog_fd)
-{
-	char note[RESULT_NOTE];
+	const char *work = w == NATIVE_FIB ? "fib" : "sum64";
+	char note[RESULT_NOTE], cfg[64];
 	struct jit_loop l;
 
-	if (!side_loop(env, NATIVE_SUM64, side, prog_fd, &l))
+	if (loop_of(w, prog_fd, &l, note, sizeof(note))) {
+		snprintf(cfg, sizeof(cfg), "%s_%s_insns_per_iter", work, side);
+		result_skip(env->rs, cfg, "machine_code", note);
 		return;
-	snprintf(note, sizeof(note), "innermost loop %#llx..%#llx (capstone, natural loop)",
-		 (unsigned long long)l.head, (unsigned long long)l.latch);
-	code_row(env, "sum64", side, "insns_per_iter", "insns", l.insns, note);
-	code_row(env, "sum64", side, "bytes_per_iter", "bytes", l.byte_loads, "1-byte loads in the loop");
-	code_row(env, "sum64", side, "stack_per_iter", "accesses", l.stack_accesses,
+	}
+	if (w == NATIVE_FIB)
+		snprintf(note, sizeof(note), "innermost loop %#llx..%#llx, %u fib steps (add reg,reg)",
+			 (unsigned long long)l.head, (unsigned long long)l.latch, l.add_rr);
+	else
+		snprintf(note, sizeof(note), "innermost loop %#llx..%#llx (capstone, natural loop)",
+			 (unsigned long long)l.head, (unsigned long long)l.latch);
+	code_row(env, work, side, "insns_per_iter", "insns", l.insns, note);
+	if (w == NATIVE_SUM64)
+		code_row(env, work, side, "bytes_per_iter", "bytes", l.byte_loads,
+			 "1-byte loads in the loop");
+	code_row(env, work, side, "stack_per_iter", "accesses", l.stack_accesses,
 		 "[rbp/rsp+off] operands: spills");
-	if (!l.byte_loads)
-		return;
-	code_row(env, "sum64", side, "insns_per_byte", "insns", (double)l.insns / l.byte_loads, "");
-	code_row(env, "sum64", side, "insns_per_64B", "insns", 64.0 * l.insns / l.byte_loads,
-		 "64 x insns/byte; the repeat loop's own insns not counted");
-}
-
-/* fib: a step is one reg+reg add (the native loop is unrolled) */
-static void add_fib_code_rows(struct exp_env *env, const char *side, int prog_fd)
-{
-	char note[RESULT_NOTE];
-	struct jit_loop l;
-
-	if (!side_loop(env, NATIVE_FIB, side, prog_fd, &l))
-		return;
-	snprintf(note, sizeof(note), "innermost loop %#llx..%#llx, %u fib steps (add reg,reg)",
-		 (unsigned long long)l.head, (unsigned long long)l.latch, l.add_rr);
-	code_row(env, "fib", side, "insns_per_iter", "insns", l.insns, note);
-	code_row(env, "fib", side, "stack_per_iter", "accesses", l.stack_accesses,
-		 "[rbp/rsp+off] operands: spills");
-	if (l.add_rr)
-		code_row(env, "fib", side, "insns_per_step", "insns", (double)l.insns / l.add_rr, "");
+	if (w == NATIVE_FIB && l.add_rr)
+		code_row(env, work, side, "insns_per_step", "insns", (double)l.insns / l.add_rr, "");
+	if (w == NATIVE_SUM64 && l.byte_loads) {
+		code_row(env, work, side, "insns_per_byte", "insns", (double)l.insns / l.byte_loads, "");
+		code_row(env, work, side, "insns_per_64B", "insns", 64.0 * l.insns / l.byte_loads,
+			 "64 x insns/byte; the repeat loop's own insns not counted");
+	}
 }
 
 static void add_loop_rows(struct exp_env *env, struct complexity_bpf *s)
 {
-	add_sum64_code_rows(env, "ebpf", bpf_program__fd(s->progs.xdp_sum64));
-	add_fib_code_rows(env, "ebpf", bpf_program__fd(s->progs.xdp_fib));
-	add_sum64_code_rows(env, "native", -1);
-	add_fib_code_rows(env, "native", -1);
+	add_code_rows(env, NATIVE_SUM64, "ebpf", bpf_program__fd(s->progs.xdp_sum64));
+	add_code_rows(env, NATIVE_FIB, "ebpf", bpf_program__fd(s->progs.xdp_fib));
+	add_code_rows(env, NATIVE_SUM64, "native", -1);
+	add_code_rows(env, NATIVE_FIB, "native", -1);
 }
 
 /*
