@@ -38,11 +38,7 @@ static int map_footprint_validate(const void *cfg, char *err, size_t errlen)
 {
 	const struct map_footprint_cfg *c = cfg;
 
-	if (c->flows.n > MAX_POINTS) {
-		snprintf(err, errlen, "--flows takes at most %d flow counts", MAX_POINTS);
-		return -1;
-	}
-	return flow_params_check(&c->fp, err, errlen);
+	return flow_params_check(&c->fp, "flows", &c->flows, MAX_POINTS, err, errlen);
 }
 
 struct map_footprint {

@@ -39,11 +39,7 @@ static int map_zipf_validate(const void *cfg, char *err, size_t errlen)
 {
 	const struct map_zipf_cfg *c = cfg;
 
-	if (c->zipf_s.n > MAX_POINTS) {
-		snprintf(err, errlen, "--s takes at most %d Zipf parameters", MAX_POINTS);
-		return -1;
-	}
-	return flow_params_check(&c->fp, err, errlen);
+	return flow_params_check(&c->fp, "s", &c->zipf_s, MAX_POINTS, err, errlen);
 }
 
 struct map_zipf {

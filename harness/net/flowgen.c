@@ -160,8 +160,13 @@ void flow_seq_zipf(__u32 *seq, size_t len, const struct zipf *z, struct flow_rng
 
 const char *const flow_map_names[FLOW_NMAPS + 1] = { "array", "hash", "lru_hash", NULL };
 
-int flow_params_check(const struct flow_params *p, char *err, size_t errlen)
+int flow_params_check(const struct flow_params *p, const char *flag,
+		      const struct opt_list *points, int max_points, char *err, size_t errlen)
 {
+	if (points->n > max_points) {
+		snprintf(err, errlen, "--%s takes at most %d values", flag, max_points);
+		return -1;
+	}
 	if (p->seq_len & (p->seq_len - 1)) {
 		snprintf(err, errlen, "--seq-len %d is not a power of two (e.g. 262144)", p->seq_len);
 		return -1;

@@ -94,8 +94,13 @@ struct flow_params {
 	  .def = "1", .min = 0, .max = 1e15,					\
 	  .help = "seed of the flow set and " seed_what }
 
-/* The checks a range cannot make (--seq-len a power of two): 0, or -1 and @err. */
-int flow_params_check(const struct flow_params *p, char *err, size_t errlen);
+/*
+ * The checks a range cannot make, for an experiment's .validate: --seq-len
+ * a power of two, and at most @max_points values in the sweep's list flag
+ * (--@flag, @points).  0, or -1 and one line in @err.
+ */
+int flow_params_check(const struct flow_params *p, const char *flag,
+		      const struct opt_list *points, int max_points, char *err, size_t errlen);
 
 /* Test runs per sample: --runs, else one pass over the sequence scaled by the profile. */
 unsigned int flow_params_runs(const struct exp_env *env, const struct flow_params *p);
