@@ -42,7 +42,9 @@ HARNESS_HDRS := $(wildcard harness/*/*.h harness/*/*/*.h) $(wildcard include/obe
 
 GIT_REV   := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)
 
-HOST_CFLAGS := -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
+# gcc warns about snprintf truncation obench handles; clang does not know the flag
+WARN_NO_TRUNC := $(if $(findstring clang,$(CC)),-Wno-unknown-warning-option,-Wno-format-truncation)
+HOST_CFLAGS := -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror $(WARN_NO_TRUNC) -D_GNU_SOURCE \
 	-I$(OUT)/skel -I$(CURDIR)/include -I$(CURDIR)/harness $(PKG_CFLAGS) \
 	-DOBENCH_GIT_REV='"$(GIT_REV)"' -DOBENCH_CLANG='"$(CLANG)"'
 HOST_LIBS   := $(PKG_LIBS) -lelf -lz -lm -lpthread
@@ -51,7 +53,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Wno-unused-function -fno-builtin \
 	-I$(OUT)/include -I$(CURDIR)/bpf -I$(CURDIR)/include
 
-.PHONY: all clean run check deps kmod vmtest bpf
+.PHONY: all clean run check deps kmod vmtest bpf fuzz fuzz-run asan-check
 .DELETE_ON_ERROR:
 # keep the BPF objects: `obench jit` loads them
 .SECONDARY: $(BPF_OBJS)
@@ -84,7 +86,7 @@ $(OUT)/harness/%.o: harness/%.c $(HARNESS_HDRS) $(SKELS)
 $(OUT)/harness/experiments/complexity/native_workloads.o: harness/experiments/complexity/native_workloads.c $(HARNESS_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(filter-out -Wno-format-truncation,$(HOST_CFLAGS)) -c $< -o $@
+	$(Q)$(CLANG) $(filter-out -Wno-format-truncation,$(HOST_CFLAGS)) -Wno-unknown-warning-option -c $< -o $@
 
 $(OUT)/libobench.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -114,6 +116,34 @@ check: deps
 
 vmtest: all kmod
 	$(Q)$(MAKE) -C selftests run_vm_tests
+
+# Coverage-guided fuzzing of the host side (libFuzzer, ASan, UBSan):
+# `make fuzz` builds selftests/fuzz/fuzz_*.c against an instrumented harness
+# in $(FUZZ_OUT); `make fuzz-run FUZZ_SECONDS=60` runs each target.
+FUZZ_OUT ?= build/fuzz
+FUZZ_CC  ?= clang-14
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst selftests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard selftests/fuzz/fuzz_*.c))
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(FUZZ_CC) \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(SAN)" fuzz-targets
+
+fuzz-targets: $(FUZZ_TARGETS)
+
+$(OUT)/fuzz_%: selftests/fuzz/fuzz_%.c $(OUT)/libobench.a $(OUT)/harness/cli/run_args.o
+	$(call msg,FUZZ,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -fsanitize=fuzzer -o $@ $< $(OUT)/harness/cli/run_args.o \
+		$(OUT)/libobench.a $(HOST_LIBS)
+
+fuzz-run: fuzz
+	$(Q)FUZZ_OUT=$(CURDIR)/$(FUZZ_OUT) selftests/fuzz/run.sh
+
+# The selftests once more with the harness and tests built with ASan + UBSan.
+ASAN_OUT ?= build/asan
+asan-check: deps
+	$(Q)$(MAKE) --no-print-directory -C selftests run_tests OUT=$(ASAN_OUT) \
+		TOP_MAKEFLAGS='CC=$(FUZZ_CC) CFLAGS="-O1 -g $(SAN)"'
 
 clean:
 	rm -rf $(OUT)

@@ -10,10 +10,11 @@
 int cmd_report(int argc, char **argv)
 {
 	const char *dir = "results/latest";
+	char why[512];
 	int err;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: obench report [DIR]\n\nWrites DIR/report.md from DIR's run.json and CSV files\n"
+		printf("usage: obench report [DIR]\n\nWrites DIR/report.md and report.html from DIR's run.json and CSV files\n"
 		       "(default DIR: results/latest) and prints a summary.\n");
 		return 0;
 	}
@@ -23,10 +24,13 @@ int cmd_report(int argc, char **argv)
 	}
 	if (argc == 2)
 		dir = argv[1];
-	err = report_write(dir);
-	if (err == -ENOENT) {
-		fprintf(stderr, "obench report: %s/run.json not found (give a run directory, "
-			"e.g. obench report results/latest)\n", dir);
+	if (dir[0] == '-') {
+		fprintf(stderr, "obench report: unknown option '%s' (usage: obench report [DIR])\n", dir);
+		return EXIT_USAGE;
+	}
+	err = report_write(dir, why, sizeof(why));
+	if (err == -ENOENT || err == -EINVAL) {
+		fprintf(stderr, "obench report: %s\n", why);
 		return EXIT_USAGE;
 	}
 	if (err) {

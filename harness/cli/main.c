@@ -12,7 +12,7 @@ static const struct command commands[] = {
 	{ "cleanup", "", "remove what a killed run left behind", cmd_cleanup },
 	{ "jit", "OBJECT[:PROG] | --id N", "print the x86-64 disassembly of programs' JIT images", cmd_jit },
 	{ "advise", "[--omega W] [--rho R | --from DIR]", "does a fast-path offload pay? (§3.2)", cmd_advise },
-	{ NULL }
+	{ 0 }
 };
 
 static void usage(FILE *f)

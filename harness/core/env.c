@@ -10,10 +10,22 @@ static int add_row(struct exp_env *env, const char *config, const char *metric,
 		   double baseline, const char *note)
 {
 	struct stats st;
+	double *kept;
+	size_t i;
+	int err;
 
 	if (stats_compute(v, n, warm, baseline, &st))
 		return -1;
-	return result_add(env->rs, config, metric, unit, env->tier, &st, note) ? 0 : -1;
+	/* the samples themselves, in measurement order, for the report's intervals */
+	kept = malloc(st.n * sizeof(*kept));
+	if (!kept)
+		return -1;
+	for (i = 0; i < st.n; i++)
+		kept[i] = v[warm + i] - baseline;
+	err = result_add_samples(env->rs, config, metric, unit, env->tier, &st, note,
+				 kept, st.n) ? 0 : -1;
+	free(kept);
+	return err;
 }
 
 int env_add_samples(struct exp_env *env, const char *config, const char *metric,

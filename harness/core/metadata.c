@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/metadata.h"
+#include "core/noise.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -120,6 +121,9 @@ struct json_object *metadata_collect(const char *tier)
 	add_sysctl(jit, "unprivileged_bpf_disabled", "/proc/sys/kernel/unprivileged_bpf_disabled");
 	json_object_object_add(m, "bpf_sysctls", jit);
 	json_object_object_add(m, "cpu_vulnerabilities", mitigations());
+	noise_cpufreq_governor(buf, sizeof(buf));
+	json_object_object_add(m, "cpufreq_governor", json_object_new_string(buf[0] ? buf :
+			       "not exposed (a VM's frequency is the host's)"));
 	json_object_object_add(m, "tier", json_object_new_string(tier));
 	json_object_object_add(m, "obench_revision", json_object_new_string(OBENCH_GIT_REV));
 	return m;

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The paper's published figures, in one table, and the comparisons the report
- * makes between its ratios and ours.  Absolute times do not carry across
- * machines; ratios between configurations measured in the same run do.
+ * The paper's published figures and its claims, in one place.  Absolute
+ * times do not carry across machines; ratios between configurations measured
+ * side by side in one run do, so every claim is judged on a ratio (or on a
+ * figure that is itself relative, such as a fraction).
  */
 #ifndef OBENCH_PAPER_H
 #define OBENCH_PAPER_H
+
+#include "core/verdict.h"
 
 struct paper_value {
 	const char *experiment, *config, *metric;
@@ -15,28 +18,17 @@ struct paper_value {
 	const char *ref;	/* "Table 3" */
 };
 
-/*
- * "num / den" of our medians for @metric, against the paper's ratio.
- * Reproduced when ours/paper lies within [1/(1+tol), 1+tol].
- */
-struct paper_ratio {
-	const char *experiment;
-	const char *name;
-	const char *metric;
-	const char *num, *den;
-	double paper;
-	double tol;
-	const char *ref;
-	const char *takeaway;	/* the Table 7 section it supports, e.g. "§4.1" */
-};
-
 struct paper_takeaway {
 	const char *section;
 	const char *text;
 };
 
 extern const struct paper_value paper_values[];
-extern const struct paper_ratio paper_ratios[];
+/*
+ * The paper's claims, each judged on our run by core/verdict.c: what the
+ * paper found, the kind of claim, the region our figure must fall in and why.
+ */
+extern const struct claim paper_claims[];
 extern const struct paper_takeaway paper_takeaways[];
 
 const struct paper_value *paper_value_find(const char *experiment,

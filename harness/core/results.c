@@ -2,6 +2,7 @@
 #include "core/results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,10 @@ void result_set_init(struct result_set *rs, const char *experiment)
 
 void result_set_free(struct result_set *rs)
 {
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		free(rs->rows[i].samples);
 	free(rs->rows);
 	rs->rows = NULL;
 	rs->n = rs->cap = 0;
@@ -68,6 +73,21 @@ struct result_row *result_add(struct result_set *rs, const char *config,
 	copy_field(r->tier, sizeof(r->tier), tier);
 	copy_field(r->note, sizeof(r->note), note);
 	r->st = *st;
+	return r;
+}
+
+struct result_row *result_add_samples(struct result_set *rs, const char *config,
+				      const char *metric, const char *unit,
+				      const char *tier, const struct stats *st,
+				      const char *note, const double *v, size_t n)
+{
+	struct result_row *r = result_add(rs, config, metric, unit, tier, st, note);
+
+	if (!r || !n)
+		return r;
+	r->samples = malloc(n * sizeof(*v));
+	if (r->samples)
+		memcpy(r->samples, v, n * sizeof(*v));
 	return r;
 }
 
@@ -137,6 +157,32 @@ fail:
 	}
 }
 
+#define SAMPLES_HEADER "config,metric,index,value"
+
+/* DIR/<experiment>.samples.csv: every kept sample, one per line, %.9g. */
+static int write_samples(const struct result_set *rs, const char *dir)
+{
+	char path[4096], *buf = NULL;
+	size_t len = 0, i, k;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "%s\n", SAMPLES_HEADER);
+	for (i = 0; i < rs->n; i++) {
+		const struct result_row *r = &rs->rows[i];
+
+		for (k = 0; r->samples && k < r->st.n; k++)
+			fprintf(f, "%s,%s,%zu,%.9g\n", r->config, r->metric, k, r->samples[k]);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s.samples.csv", dir, rs->experiment);
+	err = write_file_atomic(path, buf, len);
+	free(buf);
+	return err;
+}
+
 int result_write_csv(const struct result_set *rs, const char *dir)
 {
 	char path[4096], *buf = NULL;
@@ -166,7 +212,7 @@ int result_write_csv(const struct result_set *rs, const char *dir)
 	snprintf(path, sizeof(path), "%s/%s.csv", dir, rs->experiment);
 	err = write_file_atomic(path, buf, len);
 	free(buf);
-	return err;
+	return err ? err : write_samples(rs, dir);
 }
 
 /* Splits @line in place at commas; returns the number of fields. */
@@ -184,47 +230,180 @@ static int split_csv(char *line, char **fields, int max)
 	return n;
 }
 
-int result_read_csv(const char *path, struct result_set *rs)
+/* A number that is all of @text ("nan" and "inf" included, as %g writes them). */
+static bool parse_double(const char *text, double *out)
 {
-	char line[2048], *f[20];
+	char *end;
+
+	if (!*text)
+		return false;
+	errno = 0;
+	*out = strtod(text, &end);
+	return !*end && errno != ERANGE;
+}
+
+static bool parse_size(const char *text, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*text || strspn(text, "0123456789") != strlen(text))
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	*out = (size_t)v;
+	return !*end && !errno;
+}
+
+#define CSV_FIELDS 19
+
+/* One data line of an experiment CSV; false with a reason in @why. */
+static bool read_row(char **f, struct result_set *rs, const char **why)
+{
+	double d[11];
+	struct stats s;
+	int i;
+
+	if (strcmp(f[0], rs->experiment))
+		return *why = "experiment column differs from the file's", false;
+	if (!f[1][0] || !f[2][0])
+		return *why = "empty config or metric", false;
+	if (!strcmp(f[4], "skipped"))
+		return result_skip(rs, f[1], f[2], f[18]) ? true : (*why = "out of memory", false);
+	if (strcmp(f[4], "ok"))
+		return *why = "status is neither ok nor skipped", false;
+	for (i = 0; i < 11; i++)
+		if (!parse_double(f[5 + i], &d[i]))
+			return *why = "a statistic is not a number", false;
+	memset(&s, 0, sizeof(s));
+	s.median = d[0]; s.q1 = d[1]; s.q3 = d[2]; s.p1 = d[3]; s.p99 = d[4];
+	s.p999 = d[5]; s.mean = d[6]; s.stddev = d[7]; s.cv = d[8]; s.min = d[9];
+	s.max = d[10];
+	if (!parse_size(f[16], &s.n) || s.n == 0)
+		return *why = "n is not a positive whole number", false;
+	return result_add(rs, f[1], f[2], f[3], f[17], &s, f[18]) ? true :
+	       (*why = "out of memory", false);
+}
+
+int result_read_csv_err(const char *path, struct result_set *rs, char *err, size_t len)
+{
+	char line[2048], *f[CSV_FIELDS + 1];
+	const char *why = "";
 	FILE *fp = fopen(path, "r");
 	int lineno = 0;
 
-	if (!fp)
+	if (!fp) {
+		if (err)
+			snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
+	}
 	while (fgets(line, sizeof(line), fp)) {
-		struct result_row *r;
-		int nf;
-
+		lineno++;
+		if (!strchr(line, '\n') && !feof(fp)) {
+			why = "line too long";
+			goto bad;
+		}
 		line[strcspn(line, "\n")] = '\0';
-		if (lineno++ == 0) {
+		if (lineno == 1) {
+			why = "not an obench result file (header differs)";
 			if (strcmp(line, CSV_HEADER))
 				goto bad;
 			continue;
 		}
-		nf = split_csv(line, f, 20);
-		if (nf != 19)
+		why = "wrong number of fields";
+		if (split_csv(line, f, CSV_FIELDS + 1) != CSV_FIELDS)
 			goto bad;
 		if (rs->n == 0 && !rs->experiment[0])
 			snprintf(rs->experiment, sizeof(rs->experiment), "%s", f[0]);
-		if (!strcmp(f[4], "skipped")) {
-			r = result_skip(rs, f[1], f[2], f[18]);
-		} else {
-			struct stats s = {
-				.median = atof(f[5]), .q1 = atof(f[6]), .q3 = atof(f[7]),
-				.p1 = atof(f[8]), .p99 = atof(f[9]), .p999 = atof(f[10]),
-				.mean = atof(f[11]), .stddev = atof(f[12]), .cv = atof(f[13]),
-				.min = atof(f[14]), .max = atof(f[15]),
-				.n = strtoul(f[16], NULL, 10),
-			};
-			r = result_add(rs, f[1], f[2], f[3], f[17], &s, f[18]);
-		}
-		if (!r)
+		if (!read_row(f, rs, &why))
 			goto bad;
 	}
 	fclose(fp);
-	return lineno > 0 ? 0 : -1;
+	if (lineno == 0) {
+		if (err)
+			snprintf(err, len, "%s: empty file", path);
+		return -1;
+	}
+	return 0;
 bad:
 	fclose(fp);
+	if (err)
+		snprintf(err, len, "%s:%d: %s", path, lineno, why);
 	return -1;
+}
+
+int result_read_csv(const char *path, struct result_set *rs)
+{
+	return result_read_csv_err(path, rs, NULL, 0);
+}
+
+/* Appends one sample to @r (whose st.n says how many to expect). */
+static bool add_sample(struct result_row *r, size_t index, double v)
+{
+	if (r->skipped || index >= r->st.n)
+		return false;
+	if (!r->samples) {
+		r->samples = calloc(r->st.n, sizeof(double));
+		if (!r->samples)
+			return false;
+		for (size_t i = 0; i < r->st.n; i++)
+			r->samples[i] = NAN;
+	}
+	r->samples[index] = v;
+	return true;
+}
+
+static int read_samples(const char *path, struct result_set *rs, char *err, size_t len)
+{
+	char line[512], *f[5];
+	const char *why = "";
+	FILE *fp = fopen(path, "r");
+	int lineno = 0;
+
+	if (!fp)
+		return errno == ENOENT ? 0 : -1;	/* runs before samples were kept */
+	while (fgets(line, sizeof(line), fp)) {
+		struct result_row *r;
+		size_t index;
+		double v;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		why = "not an obench samples file (header differs)";
+		if (lineno == 1 && strcmp(line, SAMPLES_HEADER))
+			goto bad;
+		if (lineno == 1)
+			continue;
+		why = "wrong number of fields";
+		if (split_csv(line, f, 5) != 4)
+			goto bad;
+		why = "index or value is not a number";
+		if (!parse_size(f[2], &index) || !parse_double(f[3], &v))
+			goto bad;
+		why = "no such row, or more samples than its n";
+		r = (struct result_row *)result_find(rs, f[0], f[1]);
+		if (!r || !add_sample(r, index, v))
+			goto bad;
+	}
+	fclose(fp);
+	return 0;
+bad:
+	fclose(fp);
+	snprintf(err, len, "%s:%d: %s", path, lineno, why);
+	return -1;
+}
+
+int result_load(const char *dir, const char *experiment, struct result_set *rs,
+		char *err, size_t len)
+{
+	char path[4096];
+
+	result_set_init(rs, experiment);
+	snprintf(path, sizeof(path), "%s/%s.csv", dir, experiment);
+	if (access(path, F_OK))
+		return snprintf(err, len, "%s: %s", path, strerror(errno)), -ENOENT;
+	if (result_read_csv_err(path, rs, err, len))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s.samples.csv", dir, experiment);
+	return read_samples(path, rs, err, len) ? -EINVAL : 0;
 }

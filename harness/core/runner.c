@@ -14,6 +14,7 @@
 #include "core/bpfutil.h"
 #include "core/clock.h"
 #include "core/metadata.h"
+#include "core/noise.h"
 #include "core/report.h"
 #include "core/testbed.h"
 
@@ -138,10 +139,11 @@ static struct json_object *argv_json(int argc, char **argv)
 }
 
 static void set_status(struct json_object *exps, const char *name, const char *status,
-		       const char *reason, double wall)
+		       const char *reason, double wall, const struct noise *noise)
 {
 	struct json_object *o = json_object_new_object();
 
+	json_object_object_add(o, "noise", noise_json(noise));
 	json_object_object_add(o, "status", json_object_new_string(status));
 	json_object_object_add(o, "reason", json_object_new_string(reason ? reason : ""));
 	json_object_object_add(o, "wall_s", json_object_new_double(wall));
@@ -226,13 +228,20 @@ int runner_run(const struct run_request *req)
 		char reason[512];
 		const char *status;
 		double t0 = mono_s();
+		struct noise_snapshot snap;
+		struct noise noise;
 
 		result_set_init(&rs, e->name);
 		fprintf(stderr, "[%d/%d] %s (%s)\n", i + 1, req->n, e->name, e->paper_ref);
+		noise_begin(&snap);
 		status = run_one(&env, reason, sizeof(reason));
+		noise_end(&snap, &noise);
+		if (noise.noisy)
+			fprintf(stderr, "[%d/%d] %s: noisy machine: %s\n", i + 1, req->n, e->name,
+				noise.why);
 		fprintf(stderr, "[%d/%d] %s: %s%s%s (%.1f s)\n", i + 1, req->n, e->name, status,
 			reason[0] ? ": " : "", reason, mono_s() - t0);
-		set_status(exps, e->name, status, reason, mono_s() - t0);
+		set_status(exps, e->name, status, reason, mono_s() - t0, &noise);
 		save_run_json(dir, run);
 		result_set_free(&rs);
 		if (!strcmp(status, "failed"))
@@ -241,8 +250,11 @@ int runner_run(const struct run_request *req)
 	if (obench_interrupted())
 		rc = 130;
 	if (req->report) {
-		if (report_write(dir))
-			fprintf(stderr, "obench: cannot write %s/report.md\n", dir);
+		char why[512] = "";
+
+		if (report_write(dir, why, sizeof(why)))
+			fprintf(stderr, "obench: cannot write %s/report.md%s%s\n", dir,
+				why[0] ? ": " : "", why);
 		else
 			report_summary(dir, stdout);
 	}

@@ -58,7 +58,7 @@ static const struct opt_spec channel_opts[] = {
 	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "0.25", .min = 0.05, .max = 60,
 	  .help = "length of one sample window" },
 	{ "repeats", OPT_INT, CFG(repeats), .min = 1, .max = 1000,
-	  .help = "windows per channel (default 6 quick, else samples)" },
+	  .help = "windows per channel (default: 6 with --quick, else the run's sample count)" },
 	{ "slots", OPT_INT, CFG(slots), .def = "4096", .min = 64, .max = 65536,
 	  .help = "records each channel holds (a power of two)" },
 	{ "burst", OPT_INT, CFG(burst), .def = "4194304", .min = 1024, .max = 1 << 30,
@@ -68,6 +68,17 @@ static const struct opt_spec channel_opts[] = {
 	OPT_END
 };
 #undef CFG
+
+static int channel_validate(const void *cfg, char *err, size_t errlen)
+{
+	const struct channel_cfg *c = cfg;
+
+	if (c->slots & (c->slots - 1)) {
+		snprintf(err, errlen, "--slots %d is not a power of two (e.g. 4096)", c->slots);
+		return -1;
+	}
+	return 0;
+}
 
 enum chan { CH_ARRAY, CH_RB_POLL, CH_RB_BUSY, CH_XSK, NCHAN };
 
@@ -258,21 +269,17 @@ static void *producer(void *arg)
 
 static int channel_setup(struct exp_env *env)
 {
+	const struct channel_cfg *cfg = env->cfg;
 	struct channel *c = calloc(1, sizeof(*c));
-	long long slots = opt_int(env->opts, "slots");
-	__u32 rb_bytes = 4096;
+	__u32 slots = (__u32)cfg->slots, rb_bytes = 4096;
 	int err;
 
 	if (!c)
 		return -ENOMEM;
 	env->priv = c;
-	if (slots & (slots - 1)) {
-		fprintf(stderr, "obench: channel: --slots must be a power of two\n");
-		return -EINVAL;
-	}
 	c->mask = (__u64)slots - 1;
-	c->burst = (__u32)opt_int(env->opts, "burst");
-	c->verify = opt_bool(env->opts, "verify");
+	c->burst = (__u32)cfg->burst;
+	c->verify = cfg->verify;
 	build_udp_frame(c->frame, sizeof(c->frame));
 	while (rb_bytes < (__u64)slots * (REC + 8))	/* 8 B record header */
 		rb_bytes <<= 1;
@@ -280,7 +287,7 @@ static int channel_setup(struct exp_env *env)
 	if (!c->skel)
 		return -errno;
 	c->skel->rodata->slot_mask = c->mask;
-	bpf_map__set_max_entries(c->skel->maps.slots, (__u32)slots);
+	bpf_map__set_max_entries(c->skel->maps.slots, slots);
 	bpf_map__set_max_entries(c->skel->maps.rb, rb_bytes);
 	err = channel_bpf__load(c->skel);
 	if (err) {
@@ -307,7 +314,7 @@ static int channel_setup(struct exp_env *env)
 	c->topo_up = true;
 	err = topo_enter(&c->topo, TOPO_SERVER);
 	if (!err) {
-		err = xsk_rx_open(&c->xr, c->topo.server.ifname, (unsigned int)slots,
+		err = xsk_rx_open(&c->xr, c->topo.server.ifname, slots,
 				  bpf_map__fd(c->skel->maps.xsks));
 		topo_leave(&c->topo);
 	}
@@ -395,51 +402,57 @@ static int run_channel(struct exp_env *env, struct channel *c, enum chan ch, int
 	return err;
 }
 
+static const char *const chan_how[NCHAN] = {
+	[CH_ARRAY] = "one lookup syscall per record, head/tail mmap'd",
+	[CH_RB_POLL] = "ring_buffer__poll(), adaptive wakeup",
+	[CH_RB_BUSY] = "busy ring_buffer__consume(), BPF_RB_NO_WAKEUP (the paper's MMap Ring)",
+	[CH_XSK] = "XSK copy mode, busy-polled RX ring",
+};
+
+/* The rows of channel @ch from its windows v[NMET][total], the first a warm-up. */
+static void add_channel_rows(struct exp_env *env, struct channel *c, enum chan ch,
+			     const double *v, int total, double secs, __u64 unaccounted)
+{
+	struct exp_env warm1 = *env;	/* drops exactly the warm-up window */
+	char note[RESULT_NOTE];
+
+	warm1.warmup = 1;
+	snprintf(note, sizeof(note), "%s; producer: XDP live frames on CPU %d, %u frames/call; consumer on CPU %d; %d x %.2f s windows",
+		 chan_how[ch], PROD_CPU, c->burst, CONS_CPU, total - 1, secs);
+	env_add_samples(&warm1, chan_name[ch], "delivered_mpps", "Mpps", v, (size_t)total, 0, note);
+	env_add_samples(&warm1, chan_name[ch], "producer_mpps", "Mpps", v + total, (size_t)total, 0,
+			"frames the XDP program ran on per second (accepted + dropped)");
+	env_add_samples(&warm1, chan_name[ch], "drop_pct", "%", v + 2 * total, (size_t)total, 0,
+			ch == CH_XSK ? "redirect failures + socket drops (RX ring full, no fill frame)" :
+			"records refused: channel full");
+	snprintf(note, sizeof(note), "%llu records consumed over the run; lost/duplicated/reordered/corrupt%s",
+		 (unsigned long long)atomic_load(&c->consumed), c->verify ? " (payload verified)" : "");
+	env_add_value(env, chan_name[ch], "bad_records", "records", (double)(c->bad + unaccounted), note);
+}
+
 static int channel_run(struct exp_env *env)
 {
+	const struct channel_cfg *cfg = env->cfg;
 	struct channel *c = env->priv;
-	double secs = opt_double(env->opts, "seconds"), *v;
-	int windows = opt_given(env->opts, "repeats") ? (int)opt_int(env->opts, "repeats") :
+	int windows = cfg->repeats ? cfg->repeats :
 		      env->profile == PROFILE_QUICK ? 6 : env->samples;
 	int total = windows + 1, err = 0, i;	/* + one warm-up window */
-	char note[RESULT_NOTE];
+	double *v;
 
 	v = calloc((size_t)NMET * (size_t)total, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < NCHAN && !err; i++) {
-		struct exp_env e1 = *env;
 		__u64 unaccounted = 0;
-		struct stats st;
 
 		if (i == CH_XSK && !c->xsk_up) {
 			result_skip(env->rs, chan_name[i], "delivered_mpps", c->xsk_why);
 			continue;
 		}
 		c->bad = c->gaps = 0;
-		err = run_channel(env, c, (enum chan)i, total, secs, v, &unaccounted);
-		if (err)
-			break;
-		e1.warmup = 1;
-		snprintf(note, sizeof(note), "%s; producer: XDP live frames on CPU %d, %u frames/call; consumer on CPU %d; %d x %.2f s windows",
-			 i == CH_ARRAY ? "one lookup syscall per record, head/tail mmap'd" :
-			 i == CH_RB_POLL ? "ring_buffer__poll(), adaptive wakeup" :
-			 i == CH_RB_BUSY ? "busy ring_buffer__consume(), BPF_RB_NO_WAKEUP (the paper's MMap Ring)" :
-			 "XSK copy mode, busy-polled RX ring",
-			 PROD_CPU, c->burst, CONS_CPU, windows, secs);
-		env_add_samples(&e1, chan_name[i], "delivered_mpps", "Mpps", v, (size_t)total, 0, note);
-		env_add_samples(&e1, chan_name[i], "producer_mpps", "Mpps", v + total, (size_t)total, 0,
-				"frames the XDP program ran on per second (accepted + dropped)");
-		env_add_samples(&e1, chan_name[i], "drop_pct", "%", v + 2 * total, (size_t)total, 0,
-				i == CH_XSK ? "redirect failures + socket drops (RX ring full, no fill frame)" :
-				"records refused: channel full");
-		memset(&st, 0, sizeof(st));
-		st.n = 1;
-		st.median = st.mean = st.min = st.max = st.q1 = st.q3 = st.p1 = st.p99 = st.p999 =
-			(double)(c->bad + unaccounted);
-		snprintf(note, sizeof(note), "%llu records consumed over the run; lost/duplicated/reordered/corrupt%s",
-			 (unsigned long long)atomic_load(&c->consumed), c->verify ? " (payload verified)" : "");
-		result_add(env->rs, chan_name[i], "bad_records", "records", env->tier, &st, note);
+		err = run_channel(env, c, (enum chan)i, total, cfg->seconds, v, &unaccounted);
+		if (!err)
+			add_channel_rows(env, c, (enum chan)i, v, total, cfg->seconds, unaccounted);
 	}
 	progress_done();
 	free(v);
@@ -488,6 +501,7 @@ const struct experiment exp_channel = {
 	.tiers = "host,hw",
 	.opts = channel_opts,
 	.cfg_size = sizeof(struct channel_cfg),
+	.validate = channel_validate,
 	.in_default_suite = true,
 	.setup = channel_setup,
 	.run = channel_run,

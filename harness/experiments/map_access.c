@@ -29,8 +29,8 @@ static const struct opt_spec map_access_opts[] = {
 	  .help = "lookups per program run (>= 10: test_run reports whole ns)" },
 	{ "entries", OPT_INT, CFG(entries), .def = "1024", .min = 16, .max = 1048576,
 	  .help = "entries in each map, all present" },
-	{ "batch", OPT_INT, CFG(batch), .min = 1, .max = 10000000,
-	  .help = "test_run repetitions per sample (default by profile)" },
+	{ "batch", OPT_INT, CFG(batch), .def = "6000", .quick = "2000", .full = "20000",
+	  .min = 1, .max = 10000000, .help = "test_run repetitions per sample" },
 	OPT_END
 };
 #undef CFG
@@ -39,44 +39,56 @@ struct map_access {
 	struct map_access_bpf *skel;
 };
 
-static int fill_map(struct bpf_map *map, __u32 entries)
+static bool map_is_percpu(const struct bpf_map *map)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(map);
-	size_t vsz = bpf_map__value_size(map);
-	bool percpu;
-	__u64 *val;
-	__u32 k;
-	int c;
-
 	switch (bpf_map__type(map)) {
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 	case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		percpu = true;
-		break;
+		return true;
 	default:
-		percpu = false;
+		return false;
 	}
-	val = calloc(percpu ? (size_t)ncpu : 1, 8);
+}
+
+/*
+ * Keys 0..entries-1, each holding k + 1 in the value's first bytes (the
+ * whole value when it is 8 bytes, as in bpf/map_access.bpf.c).  A per-CPU
+ * map takes one value per possible CPU, each rounded up to 8 bytes.
+ */
+static int fill_map(struct bpf_map *map, __u32 entries)
+{
+	bool percpu = map_is_percpu(map);
+	int ncpu = percpu ? libbpf_num_possible_cpus() : 1, fd = bpf_map__fd(map), c;
+	size_t vsz = bpf_map__value_size(map);
+	size_t stride = percpu ? (vsz + 7) / 8 * 8 : vsz;
+	size_t head = vsz < sizeof(__u64) ? vsz : sizeof(__u64);
+	unsigned char *val;
+	__u64 seq;
+	__u32 k;
+	int err = 0;
+
+	if (ncpu < 1)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	val = calloc((size_t)ncpu, stride);
 	if (!val)
 		return -ENOMEM;
-	for (k = 0; k < entries; k++) {
-		for (c = 0; c < (percpu ? ncpu : 1); c++)
-			val[c] = k + 1;
-		if (bpf_map_update_elem(fd, &k, val, BPF_ANY)) {
-			free(val);
-			return -errno;
-		}
+	for (k = 0; k < entries && !err; k++) {
+		seq = (__u64)k + 1;
+		for (c = 0; c < ncpu; c++)
+			memcpy(val + (size_t)c * stride, &seq, head);
+		if (bpf_map_update_elem(fd, &k, val, BPF_ANY))
+			err = -errno;
 	}
-	(void)vsz;
 	free(val);
-	return 0;
+	return err;
 }
 
 static int map_access_setup(struct exp_env *env)
 {
+	const struct map_access_cfg *c = env->cfg;
 	struct map_access *ma = calloc(1, sizeof(*ma));
-	__u32 entries = (__u32)opt_int(env->opts, "entries");
+	__u32 entries = (__u32)c->entries;
 	struct bpf_map *map;
 	int err;
 
@@ -86,7 +98,7 @@ static int map_access_setup(struct exp_env *env)
 	ma->skel = map_access_bpf__open();
 	if (!ma->skel)
 		return -errno;
-	ma->skel->rodata->lookups = (__u32)opt_int(env->opts, "lookups");
+	ma->skel->rodata->lookups = (__u32)c->lookups;
 	ma->skel->rodata->entries = entries;
 	bpf_object__for_each_map(map, ma->skel->obj)
 		if (!bpf_map__is_internal(map))
@@ -109,6 +121,7 @@ static int map_access_setup(struct exp_env *env)
 
 static int map_access_run(struct exp_env *env)
 {
+	const struct map_access_cfg *c = env->cfg;
 	struct map_access *ma = env->priv;
 	struct map_access_bpf *s = ma->skel;
 	const struct {
@@ -124,16 +137,14 @@ static int map_access_run(struct exp_env *env)
 		{ "lru_percpu_hash", s->progs.lookup_lru_percpu_hash },
 	};
 	const int n = (int)(sizeof(progs) / sizeof(progs[0]));
-	double lookups = (double)opt_int(env->opts, "lookups"), base;
+	double lookups = (double)c->lookups, base;
 	size_t total = measure_total(env);
-	unsigned int batch;
+	unsigned int batch = (unsigned int)c->batch;
 	unsigned char pkt[64];
 	double *v;
 	int fds[16], i, err;
 	char note[160];
 
-	batch = opt_given(env->opts, "batch") ? (unsigned int)opt_int(env->opts, "batch") :
-		measure_batch(env, 2000);
 	build_udp_frame(pkt, sizeof(pkt));
 	for (i = 0; i < n; i++)
 		fds[i] = bpf_program__fd(progs[i].prog);

@@ -17,71 +17,59 @@
 #include "core/measure.h"
 #include "core/obench.h"
 
-#define MAX_POINTS 8
+#define MAX_POINTS 8	/* flow counts per run */
 
 /* map_footprint's flags, filled and validated by the runner before setup() */
 struct map_footprint_cfg {
 	struct opt_list flows;
-	struct opt_list maps;
-	int seq_len;
-	int batch;
-	int runs;
-	long long seed;
+	struct flow_params fp;
 };
 
 #define CFG(f) offsetof(struct map_footprint_cfg, f)
 static const struct opt_spec map_footprint_opts[] = {
 	{ "flows", OPT_INT_LIST, CFG(flows), .def = "100,1000,10000,100000", .min = 1, .max = 4000000,
-	  .help = "numbers of flows, comma-separated (1..4000000)" },
-	{ "maps", OPT_ENUM_LIST, CFG(maps), .def = "array,hash,lru_hash", .choices = FLOW_MAPS,
-	  .help = "counter maps to measure" },
-	{ "seq-len", OPT_INT, CFG(seq_len), .def = "262144", .min = 1024, .max = 16777216,
-	  .help = "packets (keys) in the replayed sequence, a power of two" },
-	{ "batch", OPT_INT, CFG(batch), .def = "64", .min = 10, .max = 1024,
-	  .help = "packets per program run (>= 10: test_run reports whole ns)" },
-	{ "runs", OPT_INT, CFG(runs), .min = 1, .max = 10000000,
-	  .help = "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" },
-	{ "seed", OPT_LONG, CFG(seed), .def = "1", .min = 0, .max = 1e15,
-	  .help = "seed of the flow set and the packet order" },
+	  .help = "numbers of flows, comma-separated (1..4000000, up to 8)" },
+	FLOW_PARAM_OPTS(CFG(fp), "the packet order"),
 	OPT_END
 };
 #undef CFG
 
+static int map_footprint_validate(const void *cfg, char *err, size_t errlen)
+{
+	const struct map_footprint_cfg *c = cfg;
+
+	return flow_params_check(&c->fp, "flows", &c->flows, MAX_POINTS, err, errlen);
+}
+
 struct map_footprint {
-	double flows[MAX_POINTS];
-	int npoints;
 	struct flow_setup fs;
 };
 
 static int map_footprint_setup(struct exp_env *env)
 {
+	const struct map_footprint_cfg *c = env->cfg;
 	struct map_footprint *x = calloc(1, sizeof(*x));
 
 	if (!x)
 		return -ENOMEM;
 	env->priv = x;
 	x->fs.pmu_fd = -1;
-	x->npoints = flow_parse_list("flows", opt_str(env->opts, "flows"), 1, 4000000, x->flows,
-				     MAX_POINTS, env->skip_reason, sizeof(env->skip_reason));
-	if (x->npoints < 0)
-		return -EINVAL;
-	return flow_setup_begin(env, &x->fs);
+	return flow_setup_begin(&x->fs, &c->fp, env->skip_reason, sizeof(env->skip_reason));
 }
 
+/* The key sequence for @nflows flows: back-to-back shuffled passes over a fresh flow set. */
 static int measure_point(struct exp_env *env, struct map_footprint *x, size_t nflows)
 {
-	size_t len = (size_t)opt_int(env->opts, "seq-len");
-	__u32 batch = (__u32)opt_int(env->opts, "batch"), *seq = NULL;
-	unsigned int runs = opt_given(env->opts, "runs") ? (unsigned int)opt_int(env->opts, "runs") :
-			    measure_batch(env, (unsigned int)(len / batch));
+	const struct flow_params *fp = &((const struct map_footprint_cfg *)env->cfg)->fp;
+	size_t len = (size_t)fp->seq_len;
+	__u32 *seq = NULL;
 	struct flow_rng rng;
 	struct flow_key *flows;
 	struct flow_bench b;
-	char config[64], base[64], note[128];
-	bool first = true;
-	int m, err;
+	char point[32], what[96];
+	int err;
 
-	flow_rng_seed(&rng, (__u64)opt_int(env->opts, "seed"));
+	flow_rng_seed(&rng, (__u64)fp->seed);
 	flows = flow_set_make(nflows, &rng);
 	seq = malloc(len * sizeof(*seq));
 	if (!flows || !seq) {
@@ -91,24 +79,16 @@ static int measure_point(struct exp_env *env, struct map_footprint *x, size_t nf
 	err = flow_seq_shuffled(seq, len, nflows, &rng);
 	if (err)
 		goto out;
-	err = flow_bench_load(&b, flows, nflows, len, batch, true);
+	err = flow_bench_load(&b, flows, nflows, len, (__u32)fp->batch, true);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "cannot load flow_counters for %zu flows", nflows);
 		goto out;
 	}
 	flow_bench_set_seq(&b, seq);
-	snprintf(note, sizeof(note), "%zu flows in %u slots, shuffled; %u pkts/run x %u runs/sample; CPU %d%s",
-		 nflows, flow_capacity(nflows), batch, runs, x->fs.cpu, x->fs.pinned ? " (pinned)" : "");
-	for (m = 0; m < FLOW_NMAPS && !err; m++) {
-		if (!x->fs.maps[m])
-			continue;
-		snprintf(config, sizeof(config), "%s_%zu", flow_map_names[m], nflows);
-		snprintf(base, sizeof(base), "baseline_%zu", nflows);
-		err = flow_bench_measure(env, &b, m, runs, x->fs.pmu_fd, x->fs.pmu_why, config,
-					 first ? base : NULL, note);
-		first = false;
-	}
+	snprintf(point, sizeof(point), "%zu", nflows);
+	snprintf(what, sizeof(what), "%zu flows in %u slots, shuffled", nflows, flow_capacity(nflows));
+	err = flow_bench_measure_point(env, &b, &x->fs, flow_params_runs(env, fp), point, what);
 	flow_bench_destroy(&b);
 out:
 	free(seq);
@@ -118,11 +98,12 @@ out:
 
 static int map_footprint_run(struct exp_env *env)
 {
+	const struct map_footprint_cfg *c = env->cfg;
 	struct map_footprint *x = env->priv;
 	int i, err = 0;
 
-	for (i = 0; i < x->npoints && !err; i++)
-		err = measure_point(env, x, (size_t)x->flows[i]);
+	for (i = 0; i < c->flows.n && !err; i++)
+		err = measure_point(env, x, (size_t)c->flows.v[i]);
 	return err;
 }
 
@@ -173,6 +154,7 @@ const struct experiment exp_map_footprint = {
 	.tiers = "host,vm,hw",
 	.opts = map_footprint_opts,
 	.cfg_size = sizeof(struct map_footprint_cfg),
+	.validate = map_footprint_validate,
 	.in_default_suite = true,
 	.setup = map_footprint_setup,
 	.run = map_footprint_run,

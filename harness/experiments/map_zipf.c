@@ -15,17 +15,13 @@
 #include "core/measure.h"
 #include "core/obench.h"
 
-#define MAX_POINTS 12
+#define MAX_POINTS 12	/* Zipf parameters per run */
 
 /* map_zipf's flags, filled and validated by the runner before setup() */
 struct map_zipf_cfg {
 	int flows;
 	struct opt_list zipf_s;
-	struct opt_list maps;
-	int seq_len;
-	int batch;
-	int runs;
-	long long seed;
+	struct flow_params fp;
 };
 
 #define CFG(f) offsetof(struct map_zipf_cfg, f)
@@ -33,35 +29,32 @@ static const struct opt_spec map_zipf_opts[] = {
 	{ "flows", OPT_INT, CFG(flows), .def = "100000", .min = 2, .max = 4000000,
 	  .help = "number of flows" },
 	{ "s", OPT_DOUBLE_LIST, CFG(zipf_s), .def = "0,0.5,1.0,1.5,2.0", .min = 0, .max = 5,
-	  .help = "Zipf parameters, comma-separated (0 = uniform, 0..5)" },
-	{ "maps", OPT_ENUM_LIST, CFG(maps), .def = "array,hash,lru_hash", .choices = FLOW_MAPS,
-	  .help = "counter maps to measure" },
-	{ "seq-len", OPT_INT, CFG(seq_len), .def = "262144", .min = 1024, .max = 16777216,
-	  .help = "packets (keys) in the replayed sequence, a power of two" },
-	{ "batch", OPT_INT, CFG(batch), .def = "64", .min = 10, .max = 1024,
-	  .help = "packets per program run (>= 10: test_run reports whole ns)" },
-	{ "runs", OPT_INT, CFG(runs), .min = 1, .max = 10000000,
-	  .help = "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" },
-	{ "seed", OPT_LONG, CFG(seed), .def = "1", .min = 0, .max = 1e15,
-	  .help = "seed of the flow set and the Zipf draws" },
+	  .help = "Zipf parameters, comma-separated (0 = uniform, 0..5, up to 12)" },
+	FLOW_PARAM_OPTS(CFG(fp), "the Zipf draws"),
 	OPT_END
 };
 #undef CFG
 
+static int map_zipf_validate(const void *cfg, char *err, size_t errlen)
+{
+	const struct map_zipf_cfg *c = cfg;
+
+	return flow_params_check(&c->fp, "s", &c->zipf_s, MAX_POINTS, err, errlen);
+}
+
 struct map_zipf {
-	double s[MAX_POINTS];
-	int npoints;
 	struct flow_setup fs;
 	struct flow_key *flows;
 	struct flow_bench b;
 	bool loaded;
 };
 
+/* One flow set and the programs for it; each s only rewrites the key sequence. */
 static int map_zipf_setup(struct exp_env *env)
 {
+	const struct map_zipf_cfg *c = env->cfg;
 	struct map_zipf *x = calloc(1, sizeof(*x));
-	size_t len = (size_t)opt_int(env->opts, "seq-len");
-	size_t nflows = (size_t)opt_int(env->opts, "flows");
+	size_t nflows = (size_t)c->flows;
 	struct flow_rng rng;
 	int err;
 
@@ -69,19 +62,15 @@ static int map_zipf_setup(struct exp_env *env)
 		return -ENOMEM;
 	env->priv = x;
 	x->fs.pmu_fd = -1;
-	x->npoints = flow_parse_list("s", opt_str(env->opts, "s"), 0, 5, x->s, MAX_POINTS,
-				     env->skip_reason, sizeof(env->skip_reason));
-	if (x->npoints < 0)
-		return -EINVAL;
-	err = flow_setup_begin(env, &x->fs);
+	err = flow_setup_begin(&x->fs, &c->fp, env->skip_reason, sizeof(env->skip_reason));
 	if (err)
 		return err;
-	flow_rng_seed(&rng, (__u64)opt_int(env->opts, "seed"));
+	flow_rng_seed(&rng, (__u64)c->fp.seed);
 	x->flows = flow_set_make(nflows, &rng);
 	if (!x->flows)
 		return -ENOMEM;
-	err = flow_bench_load(&x->b, x->flows, nflows, len,
-			      (__u32)opt_int(env->opts, "batch"), true);
+	err = flow_bench_load(&x->b, x->flows, nflows, (size_t)c->fp.seq_len,
+			      (__u32)c->fp.batch, true);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "cannot load flow_counters for %zu flows", nflows);
@@ -93,48 +82,37 @@ static int map_zipf_setup(struct exp_env *env)
 
 static int measure_point(struct exp_env *env, struct map_zipf *x, double s, __u32 *seq)
 {
-	size_t len = x->b.seq_len;
-	unsigned int runs = opt_given(env->opts, "runs") ? (unsigned int)opt_int(env->opts, "runs") :
-			    measure_batch(env, (unsigned int)(len / x->b.batch));
+	const struct flow_params *fp = &((const struct map_zipf_cfg *)env->cfg)->fp;
 	struct flow_rng rng;
 	struct zipf z;
-	char config[64], base[64], note[128];
-	bool first = true;
-	int m, err;
+	char point[32], what[96];
+	int err;
 
 	err = zipf_init(&z, x->b.nflows, s);
 	if (err)
 		return err;
 	/* a stream of its own per s, reproducible from --seed */
-	flow_rng_seed(&rng, (__u64)opt_int(env->opts, "seed") * 1000003 + (__u64)(s * 1000));
-	flow_seq_zipf(seq, len, &z, &rng);
+	flow_rng_seed(&rng, (__u64)fp->seed * 1000003 + (__u64)(s * 1000));
+	flow_seq_zipf(seq, x->b.seq_len, &z, &rng);
 	zipf_free(&z);
 	flow_bench_set_seq(&x->b, seq);
-	snprintf(note, sizeof(note), "%zu flows in %u slots, Zipf(%.2f); %u pkts/run x %u runs/sample; CPU %d%s",
-		 x->b.nflows, flow_capacity(x->b.nflows), s, x->b.batch, runs, x->fs.cpu,
-		 x->fs.pinned ? " (pinned)" : "");
-	for (m = 0; m < FLOW_NMAPS && !err; m++) {
-		if (!x->fs.maps[m])
-			continue;
-		snprintf(config, sizeof(config), "%s_s=%.1f", flow_map_names[m], s);
-		snprintf(base, sizeof(base), "baseline_s=%.1f", s);
-		err = flow_bench_measure(env, &x->b, m, runs, x->fs.pmu_fd, x->fs.pmu_why, config,
-					 first ? base : NULL, note);
-		first = false;
-	}
-	return err;
+	snprintf(point, sizeof(point), "s=%.1f", s);
+	snprintf(what, sizeof(what), "%zu flows in %u slots, Zipf(%.2f)",
+		 x->b.nflows, flow_capacity(x->b.nflows), s);
+	return flow_bench_measure_point(env, &x->b, &x->fs, flow_params_runs(env, fp), point, what);
 }
 
 static int map_zipf_run(struct exp_env *env)
 {
+	const struct map_zipf_cfg *c = env->cfg;
 	struct map_zipf *x = env->priv;
 	__u32 *seq = malloc(x->b.seq_len * sizeof(*seq));
 	int i, err = 0;
 
 	if (!seq)
 		return -ENOMEM;
-	for (i = 0; i < x->npoints && !err; i++)
-		err = measure_point(env, x, x->s[i], seq);
+	for (i = 0; i < c->zipf_s.n && !err; i++)
+		err = measure_point(env, x, c->zipf_s.v[i], seq);
 	free(seq);
 	return err;
 }
@@ -199,6 +177,7 @@ const struct experiment exp_map_zipf = {
 	.tiers = "host,vm,hw",
 	.opts = map_zipf_opts,
 	.cfg_size = sizeof(struct map_zipf_cfg),
+	.validate = map_zipf_validate,
 	.in_default_suite = true,
 	.setup = map_zipf_setup,
 	.run = map_zipf_run,

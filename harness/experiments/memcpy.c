@@ -40,8 +40,8 @@ struct memcpy_cfg {
 static const struct opt_spec memcpy_opts[] = {
 	{ "copies", OPT_INT, CFG(copies), .def = "10", .min = 10, .max = MAX_COPIES,
 	  .help = "1 KB copies per program run, into distinct slots (>= 10: test_run reports whole ns)" },
-	{ "batch", OPT_INT, CFG(batch), .min = 1, .max = 10000000,
-	  .help = "test_run repetitions per sample (default by profile)" },
+	{ "batch", OPT_INT, CFG(batch), .def = "1500", .quick = "500", .full = "5000",
+	  .min = 1, .max = 10000000, .help = "test_run repetitions per sample" },
 	OPT_END
 };
 #undef CFG
@@ -53,6 +53,7 @@ struct memcpy_exp {
 
 static int memcpy_setup(struct exp_env *env)
 {
+	const struct memcpy_cfg *c = env->cfg;
 	struct memcpy_exp *mc = calloc(1, sizeof(*mc));
 	struct memcpy_bpf *s;
 	size_t i;
@@ -64,7 +65,7 @@ static int memcpy_setup(struct exp_env *env)
 	mc->skel = s = memcpy_bpf__open();
 	if (!s)
 		return -errno;
-	s->rodata->copies = (__u32)opt_int(env->opts, "copies");
+	s->rodata->copies = (__u32)c->copies;
 	/* Programs the kernel cannot load are left out, and reported skipped. */
 	mc->have_dynptr_copy = kernel_has_func("bpf_dynptr_copy", NULL);
 	mc->have_kmod = kernel_has_func(KMOD_KFUNC, KMOD_NAME);
@@ -104,15 +105,13 @@ static int measure_bpf(struct exp_env *env, double copies)
 		{ "kfunc_rep_movsb", s->progs.kfunc_rep_movs, mc->have_kmod ? NULL : NO_KMOD },
 	};
 	const int n = (int)(sizeof(progs) / sizeof(progs[0]));
+	unsigned int batch = (unsigned int)((const struct memcpy_cfg *)env->cfg)->batch;
 	size_t total = measure_total(env);
 	int fds[16], nfds = 0, i, m, err;
 	unsigned char pkt[64];
-	unsigned int batch;
 	double *v, base;
 	char note[192];
 
-	batch = opt_given(env->opts, "batch") ? (unsigned int)opt_int(env->opts, "batch") :
-		measure_batch(env, 500);
 	build_udp_frame(pkt, sizeof(pkt));
 	for (i = 0; i < n; i++) {
 		if (progs[i].skip)
@@ -194,18 +193,34 @@ static double user_sample(enum user_copy how, unsigned char *dst, const unsigned
 	return (mono_ns() - t0) / ((double)reps * copies);
 }
 
+struct user_copy_ctx {
+	unsigned char *dst;
+	const unsigned char *src;
+	unsigned int copies, reps;
+};
+
+static int user_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
+{
+	const struct user_copy_ctx *u = ctx;
+
+	(void)env;
+	(void)round;
+	*sample = user_sample((enum user_copy)conf, u->dst, u->src, u->copies, u->reps);
+	return 0;
+}
+
 static int measure_user(struct exp_env *env, unsigned int copies)
 {
-	unsigned int reps = measure_batch(env, 2000);
+	struct user_copy_ctx u = { .copies = copies, .reps = measure_batch(env, 2000) };
+	struct sampler s = { .nconf = USER_NR, .step = user_step, .ctx = &u, .names = user_config };
 	size_t total = measure_total(env), r;
 	unsigned char *src, *dst;
-	double *v, base;
+	double *v = sampler_alloc(env, &s), base;
 	int k, err = 0;
 	char note[192];
 
-	src = aligned_alloc(64, COPY_SIZE);
-	dst = aligned_alloc(64, (size_t)copies * COPY_SIZE);
-	v = calloc(USER_NR * total, sizeof(*v));
+	u.src = src = aligned_alloc(64, COPY_SIZE);
+	u.dst = dst = aligned_alloc(64, (size_t)copies * COPY_SIZE);
 	if (!src || !dst || !v) {
 		err = -ENOMEM;
 		goto out;
@@ -213,15 +228,9 @@ static int measure_user(struct exp_env *env, unsigned int copies)
 	for (r = 0; r < COPY_SIZE; r++)
 		src[r] = (unsigned char)rand();
 	memset(dst, 0, (size_t)copies * COPY_SIZE);
-	for (r = 0; r < total; r++) {
-		if (obench_interrupted()) {
-			err = -EINTR;
-			goto out;
-		}
-		progress(env, "user-space sample %zu/%zu", r + 1, total);
-		for (k = 0; k < USER_NR; k++)
-			v[k * total + r] = user_sample(k, dst, src, copies, reps);
-	}
+	err = sample_interleaved(env, &s, v);
+	if (err)
+		goto out;
 	for (r = 0; r < copies; r++) {
 		if (memcmp(dst + r * COPY_SIZE, src, COPY_SIZE)) {
 			fprintf(stderr, "memcpy: user-space copy produced wrong bytes\n");
@@ -229,9 +238,9 @@ static int measure_user(struct exp_env *env, unsigned int copies)
 			goto out;
 		}
 	}
-	base = measure_median(env, v);
+	base = measure_median(env, sample_series(env, &s, v, 0, USER_EMPTY));
 	snprintf(note, sizeof(note), "user empty-loop median (%.2f ns/copy) subtracted; %u x 1 KB copies x %u passes/sample",
-		 base, copies, reps);
+		 base, copies, u.reps);
 	for (k = 1; k < USER_NR; k++) {
 #if !defined(__x86_64__) && !defined(__i386__)
 		if (k == USER_REP_MOVSB) {
@@ -239,8 +248,8 @@ static int measure_user(struct exp_env *env, unsigned int copies)
 			continue;
 		}
 #endif
-		env_add_samples(env, user_config[k], "ns_per_1k_copy", "ns", &v[k * total],
-				total, base, k == 1 ? note : "");
+		env_add_samples(env, user_config[k], "ns_per_1k_copy", "ns",
+				sample_series(env, &s, v, 0, k), total, base, k == 1 ? note : "");
 	}
 out:
 	free(v);
@@ -276,12 +285,22 @@ static int kmod_sample(unsigned int iters, double *ns)
 	return 0;
 }
 
+static int kmod_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
+{
+	(void)env;
+	(void)conf;
+	(void)round;
+	return kmod_sample(*(const unsigned int *)ctx, sample);
+}
+
 static int measure_kmod(struct exp_env *env)
 {
-	size_t total = measure_total(env), r;
+	static const char *const name[] = { "kernel module" };
 	unsigned int iters = measure_batch(env, 200);
+	struct sampler s = { .nconf = 1, .step = kmod_step, .ctx = &iters, .names = name };
+	size_t total = measure_total(env);
 	double *v;
-	int err = 0;
+	int err;
 
 	if (!((struct memcpy_exp *)env->priv)->have_kmod) {
 		result_skip(env->rs, "kernel_module", "ns_per_1k_copy", NO_KMOD);
@@ -292,13 +311,10 @@ static int measure_kmod(struct exp_env *env)
 			    "debugfs not mounted (" KMOD_BENCH " missing)");
 		return 0;
 	}
-	v = calloc(total, sizeof(*v));
+	v = sampler_alloc(env, &s);
 	if (!v)
 		return -ENOMEM;
-	for (r = 0; r < total && !err; r++) {
-		progress(env, "kernel module sample %zu/%zu", r + 1, total);
-		err = obench_interrupted() ? -EINTR : kmod_sample(iters, &v[r]);
-	}
+	err = sample_interleaved(env, &s, v);
 	if (!err)
 		env_add_samples(env, "kernel_module", "ns_per_1k_copy", "ns", v, total, 0,
 				"module's memcpy(), 100 x 1 KB per pass, loop overhead included");
@@ -308,7 +324,7 @@ static int measure_kmod(struct exp_env *env)
 
 static int memcpy_run(struct exp_env *env)
 {
-	unsigned int copies = (unsigned int)opt_int(env->opts, "copies");
+	unsigned int copies = (unsigned int)((const struct memcpy_cfg *)env->cfg)->copies;
 	int err;
 
 	err = measure_bpf(env, copies);

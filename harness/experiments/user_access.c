@@ -62,6 +62,8 @@ struct user_access {
 	char xsk_why[160];
 	unsigned char frame[ENTRY];
 	unsigned char sink[ENTRY];	/* where every access copies its entry */
+	unsigned char *lookup_buf;	/* a lookup's value: ncpu x ENTRY for per-CPU maps */
+	__u64 xsk_addr[XSK_FRAMES];	/* frames read in one chunk, back to the fill ring */
 	int ncpu;
 };
 
@@ -138,8 +140,8 @@ static void xsk_setup(struct user_access *ua)
 
 static int user_access_setup(struct exp_env *env)
 {
+	const struct user_access_cfg *c = env->cfg;
 	struct user_access *ua = calloc(1, sizeof(*ua));
-	long long accesses = opt_int(env->opts, "accesses");
 	struct bpf_map *map;
 	int err;
 
@@ -147,11 +149,14 @@ static int user_access_setup(struct exp_env *env)
 		return -ENOMEM;
 	env->priv = ua;
 	ua->ncpu = libbpf_num_possible_cpus();
+	ua->lookup_buf = calloc((size_t)ua->ncpu, ENTRY);
+	if (!ua->lookup_buf)
+		return -ENOMEM;
 	build_udp_frame(ua->frame, sizeof(ua->frame));
 	ua->skel = user_access_bpf__open();
 	if (!ua->skel)
 		return -errno;
-	bpf_map__set_max_entries(ua->skel->maps.ring, (__u32)ring_bytes(accesses));
+	bpf_map__set_max_entries(ua->skel->maps.ring, (__u32)ring_bytes(c->accesses));
 	err = user_access_bpf__load(ua->skel);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
@@ -177,7 +182,7 @@ static int user_access_setup(struct exp_env *env)
 	ua->rb = ring_buffer__new(bpf_map__fd(ua->skel->maps.ring), ring_record, ua, NULL);
 	if (!ua->rb)
 		return -errno;
-	if (opt_bool(env->opts, "xsk"))
+	if (c->xsk)
 		xsk_setup(ua);
 	else
 		snprintf(ua->xsk_why, sizeof(ua->xsk_why), "disabled with --xsk=false");
@@ -261,7 +266,7 @@ static int xsk_fill(struct user_access *ua, __u32 frames)
 /* Chunks of one ring's worth until @n descriptors were read; only the reading is timed. */
 static int time_xsk(struct user_access *ua, long long n, double *ns, long long *done)
 {
-	static __u64 addr[XSK_FRAMES];
+	__u64 *addr = ua->xsk_addr;
 	long long got = 0;
 	double t = 0;
 	int err;
@@ -302,101 +307,111 @@ static const char *const conf_name[NCONF] = {
 	"lru_percpu_hash", "ringbuf", "mmap_array", "xsk_rx_ring",
 };
 
-static int user_access_run(struct exp_env *env)
+/* One sample of configuration @conf: mean ns per access. */
+static int user_access_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
-	struct user_access *ua = env->priv;
+	const struct user_access_cfg *cfg = env->cfg;
+	struct user_access *ua = ctx;
 	struct user_access_bpf *s = ua->skel;
-	struct bpf_map *maps[NCONF] = {
+	struct bpf_map *const maps[NCONF] = {
 		[C_ARRAY] = s->maps.array, [C_HASH] = s->maps.hash, [C_LRU] = s->maps.lru_hash,
 		[C_PCPU_ARRAY] = s->maps.percpu_array, [C_PCPU_HASH] = s->maps.percpu_hash,
 		[C_PCPU_LRU] = s->maps.lru_percpu_hash,
 	};
-	long long n = opt_int(env->opts, "accesses"), done;
-	size_t total = measure_total(env), r;
-	double *v, base, ns = 0;
-	unsigned char *buf;
-	char note[RESULT_NOTE];
-	int c = 0, failed = 0, err = 0;
+	long long n = cfg->accesses, done = n;
+	double ns = 0;
+	int err;
 
-	v = calloc((size_t)NCONF * total, sizeof(*v));
-	buf = calloc((size_t)ua->ncpu, ENTRY);
-	if (!v || !buf) {
-		err = -ENOMEM;
-		goto out;
+	(void)round;
+	switch (conf) {
+	case C_EMPTY: err = time_empty(ua, n, &ns); break;
+	case C_RING: err = time_ring(ua, n, &ns); break;
+	case C_MMAP: err = time_mmap(ua, n, &ns); break;
+	case C_XSK: err = time_xsk(ua, n, &ns, &done); break;
+	default: err = time_lookup(ua, bpf_map__fd(maps[conf]), ua->lookup_buf, n, &ns);
 	}
-	if (ua->xsk_up && topo_enter(&ua->topo, TOPO_SERVER) == 0) {
-		/* live frames need the ingress device in the caller's namespace */
-	} else if (ua->xsk_up) {
+	if (err) {
+		fprintf(stderr, "obench: user-access: %s failed: %s\n", conf_name[conf], strerror(-err));
+		return err;
+	}
+	*sample = ns / (double)done;
+	return 0;
+}
+
+/* The note of configuration @conf's row. */
+static void conf_note(const struct user_access *ua, int conf, long long n, double base,
+		      char *note, size_t len)
+{
+	switch (conf) {
+	case C_ARRAY:
+		snprintf(note, len, "bpf_map_lookup_elem() syscall, 64 B value, key 0; %lld accesses/sample; empty loop (%.2f ns) subtracted",
+			 n, base);
+		break;
+	case C_PCPU_ARRAY:
+		snprintf(note, len, "per-CPU: each lookup copies %d x 64 B (one per possible CPU; paper: 24 cores)",
+			 ua->ncpu);
+		break;
+	case C_RING:
+		snprintf(note, len, "%lld records enqueued by test_run before timing, drained by ring_buffer__consume()", n);
+		break;
+	case C_MMAP:
+		snprintf(note, len, "64 B memcpy from a BPF_F_MMAPABLE array mapped into the process");
+		break;
+	case C_XSK:
+		snprintf(note, len, "AF_XDP copy mode on veth, RX ring filled by XDP live frames in chunks of %d; peek %d, copy 64 B, release",
+			 XSK_FRAMES, XSK_PEEK);
+		break;
+	default:
+		note[0] = '\0';
+	}
+}
+
+static void add_rows(struct exp_env *env, struct user_access *ua, const struct sampler *s,
+		     double *v)
+{
+	long long n = ((const struct user_access_cfg *)env->cfg)->accesses;
+	size_t total = sampler_rounds(env, s);
+	double *empty = sample_series(env, s, v, 0, C_EMPTY), base = measure_median(env, empty);
+	char note[RESULT_NOTE];
+	int c;
+
+	snprintf(note, sizeof(note), "baseline: an empty loop, %lld iterations per sample, not subtracted", n);
+	env_add_samples(env, conf_name[C_EMPTY], "ns_per_iteration", "ns", empty, total, 0, note);
+	for (c = 1; c < NCONF; c++) {
+		if (c == C_XSK && !ua->xsk_up) {
+			result_skip(env->rs, conf_name[c], "ns_per_access", ua->xsk_why);
+			continue;
+		}
+		conf_note(ua, c, n, base, note, sizeof(note));
+		env_add_samples(env, conf_name[c], "ns_per_access", "ns", sample_series(env, s, v, 0, c),
+				total, base, note);
+	}
+}
+
+static int user_access_run(struct exp_env *env)
+{
+	struct user_access *ua = env->priv;
+	bool off[NCONF] = { false };
+	struct sampler s = { .nconf = NCONF, .off = off, .step = user_access_step, .ctx = ua,
+			     .names = conf_name };
+	double *v = sampler_alloc(env, &s);
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	/* live frames need the ingress device in the caller's namespace: in it for the whole run */
+	if (ua->xsk_up && topo_enter(&ua->topo, TOPO_SERVER)) {
 		ua->xsk_up = false;
 		snprintf(ua->xsk_why, sizeof(ua->xsk_why), "cannot enter the veth namespace");
 	}
-	for (r = 0; r < total && !err; r++) {
-		if (obench_interrupted()) {
-			err = -EINTR;
-			break;
-		}
-		progress(env, "round %zu/%zu", r + 1, total);
-		for (c = 0; c < NCONF && !err; c++) {
-			done = n;
-			switch (c) {
-			case C_EMPTY: err = time_empty(ua, n, &ns); break;
-			case C_RING: err = time_ring(ua, n, &ns); break;
-			case C_MMAP: err = time_mmap(ua, n, &ns); break;
-			case C_XSK:
-				if (!ua->xsk_up)
-					continue;
-				err = time_xsk(ua, n, &ns, &done);
-				break;
-			default: err = time_lookup(ua, bpf_map__fd(maps[c]), buf, n, &ns);
-			}
-			v[(size_t)c * total + r] = ns / (double)done;
-			failed = c;
-		}
-	}
+	off[C_XSK] = !ua->xsk_up;
+	err = sample_interleaved(env, &s, v);
 	if (ua->xsk_up)
 		topo_leave(&ua->topo);
 	progress_done();
-	if (err) {
-		fprintf(stderr, "obench: user-access: %s failed: %s\n", conf_name[failed], strerror(-err));
-		goto out;
-	}
-	base = measure_median(env, v);
-	snprintf(note, sizeof(note), "baseline: an empty loop, %lld iterations per sample, not subtracted", n);
-	env_add_samples(env, conf_name[C_EMPTY], "ns_per_iteration", "ns", v, total, 0, note);
-	for (c = 1; c < NCONF; c++) {
-		double *pv = &v[(size_t)c * total];
-
-		switch (c) {
-		case C_ARRAY:
-			snprintf(note, sizeof(note), "bpf_map_lookup_elem() syscall, 64 B value, key 0; %lld accesses/sample; empty loop (%.2f ns) subtracted",
-				 n, base);
-			break;
-		case C_PCPU_ARRAY:
-			snprintf(note, sizeof(note), "per-CPU: each lookup copies %d x 64 B (one per possible CPU; paper: 24 cores)",
-				 ua->ncpu);
-			break;
-		case C_RING:
-			snprintf(note, sizeof(note), "%lld records enqueued by test_run before timing, drained by ring_buffer__consume()", n);
-			break;
-		case C_MMAP:
-			snprintf(note, sizeof(note), "64 B memcpy from a BPF_F_MMAPABLE array mapped into the process");
-			break;
-		case C_XSK:
-			if (!ua->xsk_up) {
-				result_skip(env->rs, conf_name[c], "ns_per_access", ua->xsk_why);
-				continue;
-			}
-			snprintf(note, sizeof(note), "AF_XDP copy mode on veth, RX ring filled by XDP live frames in chunks of %d; peek %d, copy 64 B, release",
-				 XSK_FRAMES, XSK_PEEK);
-			break;
-		default:
-			note[0] = '\0';
-		}
-		env_add_samples(env, conf_name[c], "ns_per_access", "ns", pv, total, base, note);
-	}
-out:
+	if (!err)
+		add_rows(env, ua, &s, v);
 	free(v);
-	free(buf);
 	return err;
 }
 
@@ -413,6 +428,7 @@ static void user_access_teardown(struct exp_env *env)
 	if (ua->topo_up)
 		topo_destroy(&ua->topo);
 	user_access_bpf__destroy(ua->skel);
+	free(ua->lookup_buf);
 	free(ua);
 	env->priv = NULL;
 }

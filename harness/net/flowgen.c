@@ -160,50 +160,25 @@ void flow_seq_zipf(__u32 *seq, size_t len, const struct zipf *z, struct flow_rng
 
 const char *const flow_map_names[FLOW_NMAPS + 1] = { "array", "hash", "lru_hash", NULL };
 
-int flow_maps_parse(const char *list, bool on[FLOW_NMAPS], char *err, size_t errlen)
+int flow_params_check(const struct flow_params *p, const char *flag,
+		      const struct opt_list *points, int max_points, char *err, size_t errlen)
 {
-	char buf[128], *tok, *save = NULL;
-	int m, n = 0;
-
-	memset(on, 0, FLOW_NMAPS * sizeof(*on));
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (m = 0; m < FLOW_NMAPS && strcmp(tok, flow_map_names[m]); m++)
-			;
-		if (m == FLOW_NMAPS) {
-			snprintf(err, errlen, "unknown --maps entry '%s' (array,hash,lru_hash)", tok);
-			return -1;
-		}
-		on[m] = true;
-		n++;
+	if (points->n > max_points) {
+		snprintf(err, errlen, "--%s takes at most %d values", flag, max_points);
+		return -1;
 	}
-	if (!n) {
-		snprintf(err, errlen, "--maps is empty (give array,hash,lru_hash or a subset)");
+	if (p->seq_len & (p->seq_len - 1)) {
+		snprintf(err, errlen, "--seq-len %d is not a power of two (e.g. 262144)", p->seq_len);
 		return -1;
 	}
 	return 0;
 }
 
-int flow_parse_list(const char *flag, const char *list, double lo, double hi,
-		    double *out, int max, char *err, size_t errlen)
+unsigned int flow_params_runs(const struct exp_env *env, const struct flow_params *p)
 {
-	char buf[256], *tok, *save = NULL, *end;
-	int n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		double x = strtod(tok, &end);
-
-		if (end == tok || *end || x < lo || x > hi || n == max) {
-			snprintf(err, errlen, "bad --%s entry '%s' (up to %d values in %g..%g, comma-separated)",
-				 flag, tok, max, lo, hi);
-			return -1;
-		}
-		out[n++] = x;
-	}
-	if (!n)
-		snprintf(err, errlen, "--%s is empty", flag);
-	return n ? n : -1;
+	if (p->runs)
+		return (unsigned int)p->runs;
+	return measure_batch(env, (unsigned int)(p->seq_len / p->batch));
 }
 
 /* ---- the programs for one flow set ---- */
@@ -353,26 +328,37 @@ static int read_counter(int fd, __u64 *v)
 	return read(fd, v, sizeof(*v)) == (ssize_t)sizeof(*v) ? 0 : -EIO;
 }
 
-/* One sample of one program: ns per packet, cache misses per packet (or NAN). */
-static int sample(const struct flow_bench *b, int fd, unsigned int runs, int pmu_fd,
-		  double *ns, double *miss)
-{
+/* What one sample needs: configuration 0 is the walk-only baseline, 1 the counter program. */
+struct flow_sample_ctx {
+	const struct flow_bench *b;
+	int fds[2];
+	unsigned int runs;
+	int pmu_fd;
 	unsigned char pkt[64];
+};
+
+enum { FLOW_NS, FLOW_MISS, FLOW_WIDTH };	/* the values of one sample */
+
+/* One sample of one program: ns per packet, cache misses per packet (or NAN). */
+static int flow_sample(struct exp_env *env, int conf, size_t round, double *v, void *ctx)
+{
+	const struct flow_sample_ctx *x = ctx;
+	double pkts = (double)x->runs * x->b->batch;
 	__u64 m0 = 0, m1 = 0;
-	double pkts = (double)runs * b->batch;
 	int err;
 
-	build_udp_frame(pkt, sizeof(pkt));
-	if (pmu_fd >= 0 && read_counter(pmu_fd, &m0))
+	(void)env;
+	(void)round;
+	if (x->pmu_fd >= 0 && read_counter(x->pmu_fd, &m0))
 		return -EIO;
-	err = testrun_ns(fd, pkt, sizeof(pkt), runs, ns, NULL);
+	err = testrun_ns(x->fds[conf], x->pkt, sizeof(x->pkt), x->runs, &v[FLOW_NS], NULL);
 	if (err)
 		return err;
-	if (pmu_fd >= 0 && read_counter(pmu_fd, &m1))
+	if (x->pmu_fd >= 0 && read_counter(x->pmu_fd, &m1))
 		return -EIO;
-	*ns /= b->batch;
+	v[FLOW_NS] /= x->b->batch;
 	/* the counter spans all runs; the kernel's duration is a mean per run */
-	*miss = pmu_fd >= 0 ? (double)(m1 - m0) / pkts : NAN;
+	v[FLOW_MISS] = x->pmu_fd >= 0 ? (double)(m1 - m0) / pkts : NAN;
 	return 0;
 }
 
@@ -384,71 +370,98 @@ static void to_mpps(const double *ns, double *mpps, size_t n)
 		mpps[i] = ns[i] > 0 ? 1000.0 / ns[i] : 0;
 }
 
-int flow_bench_measure(struct exp_env *env, struct flow_bench *b, int map,
-		       unsigned int runs, int pmu_fd, const char *pmu_why,
-		       const char *config, const char *base_config,
-		       const char *note)
+/* The rows of one map from the sampler's series (see flow_bench_measure_point). */
+static void add_map_rows(struct exp_env *env, const struct sampler *s, double *v,
+			 const struct flow_setup *fs, __u64 not_found, const char *config,
+			 const char *base_config, const char *note)
 {
-	size_t total = measure_total(env), r;
-	int fds[2] = { flow_bench_fd(b, -1), flow_bench_fd(b, map) }, p, err = 0;
-	double *v = calloc(6 * total, sizeof(*v)), base, base_miss;
-	double *ns[2] = { v, v + total }, *miss[2] = { v + 2 * total, v + 3 * total };
-	double *tmp = v + 4 * total;
-	__u64 misses0 = flow_bench_misses(b);
+	size_t total = sampler_rounds(env, s);
+	double *ns_base = sample_series(env, s, v, FLOW_NS, 0);
+	double *ns = sample_series(env, s, v, FLOW_NS, 1);
+	double *mpps = malloc(total * sizeof(*mpps)), base;
 	char full[RESULT_NOTE];
+
+	if (!mpps)
+		return;
+	base = measure_median(env, ns_base);
+	snprintf(full, sizeof(full), "%s; walk-only baseline %.2f ns/pkt subtracted; %llu keys not found while measuring",
+		 note, base, (unsigned long long)not_found);
+	env_add_samples(env, config, "ns_per_packet", "ns", ns, total, base, full);
+	to_mpps(ns, mpps, total);
+	env_add_samples(env, config, "mpps_equiv", "Mpps", mpps, total, 0,
+			"1 / (walk + counter ns per packet): one core, no driver cost");
+	if (fs->pmu_fd >= 0)
+		env_add_samples(env, config, "cache_misses_per_packet", "misses",
+				sample_series(env, s, v, FLOW_MISS, 1), total,
+				measure_median(env, sample_series(env, s, v, FLOW_MISS, 0)),
+				"walk-only baseline subtracted");
+	else
+		result_skip(env->rs, config, "cache_misses_per_packet", fs->pmu_why);
+	if (base_config) {
+		env_add_samples(env, base_config, "ns_per_packet", "ns", ns_base, total, 0,
+				"walk only: reads the keys, no map access (not subtracted)");
+		to_mpps(ns_base, mpps, total);
+		env_add_samples(env, base_config, "mpps_equiv", "Mpps", mpps, total, 0, "");
+	}
+	free(mpps);
+}
+
+/* Baseline and @map's counter program, interleaved; the rows of @config. */
+static int flow_bench_measure(struct exp_env *env, struct flow_bench *b, const struct flow_setup *fs,
+			      int map, unsigned int runs, const char *config,
+			      const char *base_config, const char *note)
+{
+	struct flow_sample_ctx x = {
+		.b = b, .fds = { flow_bench_fd(b, -1), flow_bench_fd(b, map) },
+		.runs = runs, .pmu_fd = fs->pmu_fd,
+	};
+	const char *names[2] = { "walk only", config };
+	struct sampler s = { .nconf = 2, .width = FLOW_WIDTH, .step = flow_sample, .ctx = &x,
+			     .names = names };
+	__u64 misses0 = flow_bench_misses(b);
+	double *v = sampler_alloc(env, &s);
+	int err;
 
 	if (!v)
 		return -ENOMEM;
-	for (r = 0; r < total && !err; r++) {
-		if (obench_interrupted()) {
-			err = -EINTR;
-			break;
-		}
-		progress(env, "%s: sample %zu/%zu", config, r + 1, total);
-		for (p = 0; p < 2 && !err; p++)
-			err = sample(b, fds[p], runs, pmu_fd, &ns[p][r], &miss[p][r]);
-	}
-	if (err)
-		goto out;
-	base = measure_median(env, ns[0]);
-	snprintf(full, sizeof(full), "%s; walk-only baseline %.2f ns/pkt subtracted; %llu keys not found while measuring",
-		 note, base, (unsigned long long)(flow_bench_misses(b) - misses0));
-	env_add_samples(env, config, "ns_per_packet", "ns", ns[1], total, base, full);
-	to_mpps(ns[1], tmp, total);
-	env_add_samples(env, config, "mpps_equiv", "Mpps", tmp, total, 0,
-			"1 / (walk + counter ns per packet): one core, no driver cost");
-	if (pmu_fd >= 0) {
-		base_miss = measure_median(env, miss[0]);
-		env_add_samples(env, config, "cache_misses_per_packet", "misses", miss[1], total,
-				base_miss, "walk-only baseline subtracted");
-	} else {
-		result_skip(env->rs, config, "cache_misses_per_packet", pmu_why);
-	}
-	if (base_config) {
-		env_add_samples(env, base_config, "ns_per_packet", "ns", ns[0], total, 0,
-				"walk only: reads the keys, no map access (not subtracted)");
-		to_mpps(ns[0], tmp, total);
-		env_add_samples(env, base_config, "mpps_equiv", "Mpps", tmp, total, 0, "");
-	}
-out:
+	build_udp_frame(x.pkt, sizeof(x.pkt));
+	err = sample_interleaved(env, &s, v);
+	if (!err)
+		add_map_rows(env, &s, v, fs, flow_bench_misses(b) - misses0, config, base_config, note);
 	free(v);
 	return err;
 }
 
-int flow_setup_begin(struct exp_env *env, struct flow_setup *fs)
+int flow_bench_measure_point(struct exp_env *env, struct flow_bench *b,
+			     const struct flow_setup *fs, unsigned int runs,
+			     const char *point, const char *what)
 {
-	long long len = opt_int(env->opts, "seq-len");
+	char config[64], base[64], note[RESULT_NOTE];
+	bool first = true;
+	int m, err = 0;
+
+	snprintf(note, sizeof(note), "%s; %u pkts/run x %u runs/sample; CPU %d%s",
+		 what, b->batch, runs, fs->cpu, fs->pinned ? " (pinned)" : "");
+	snprintf(base, sizeof(base), "baseline_%s", point);
+	for (m = 0; m < FLOW_NMAPS && !err; m++) {
+		if (!fs->maps[m])
+			continue;
+		snprintf(config, sizeof(config), "%s_%s", flow_map_names[m], point);
+		err = flow_bench_measure(env, b, fs, m, runs, config, first ? base : NULL, note);
+		first = false;
+	}
+	return err;
+}
+
+int flow_setup_begin(struct flow_setup *fs, const struct flow_params *p, char *why, size_t len)
+{
+	int i;
 
 	fs->pmu_fd = -1;
-	if (flow_maps_parse(opt_str(env->opts, "maps"), fs->maps, env->skip_reason,
-			    sizeof(env->skip_reason)))
-		return -EINVAL;
-	if (len & (len - 1)) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "--seq-len %lld is not a power of two (e.g. 262144)", len);
-		return -EINVAL;
-	}
-	if (flow_bench_probe(env->skip_reason, sizeof(env->skip_reason)))
+	memset(fs->maps, 0, sizeof(fs->maps));
+	for (i = 0; i < p->maps.n; i++)
+		fs->maps[(int)p->maps.v[i]] = true;
+	if (flow_bench_probe(why, len))
 		return EXP_SKIP;
 	fs->cpu = sched_getcpu();
 	fs->pinned = cpu_pin_save(fs->cpu, &fs->saved);

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "core/obench.h"
+#include "core/options.h"
 
 /* One flow, network byte order; mirrors struct flow_key in bpf/flow_counters.bpf.c. */
 struct flow_key {
@@ -63,12 +64,46 @@ enum flow_map { FLOW_ARRAY, FLOW_HASH, FLOW_LRU_HASH, FLOW_NMAPS };
 extern const char *const flow_map_names[FLOW_NMAPS + 1];	/* "array", "hash", "lru_hash", NULL */
 #define FLOW_MAPS flow_map_names	/* the --maps choices */
 
-/* Parses "array,hash,..." into @on; -1 and a message naming the fix on error. */
-int flow_maps_parse(const char *list, bool on[FLOW_NMAPS], char *err, size_t errlen);
+/* The flags both flow experiments take, typed; their table is FLOW_PARAM_OPTS. */
+struct flow_params {
+	struct opt_list maps;	/* indexes into flow_map_names */
+	int seq_len;		/* a power of two: flow_params_check() */
+	int batch;
+	int runs;		/* 0: derive, flow_params_runs() */
+	long long seed;
+};
 
-/* Parses "100,1000" into out[] (at most @max values in [lo, hi]); the count, or -1 + @err. */
-int flow_parse_list(const char *flag, const char *list, double lo, double hi,
-		    double *out, int max, char *err, size_t errlen);
+/*
+ * Their rows of an option table, for a struct flow_params at offset @off of
+ * the experiment's config; @seed_what says what else the seed draws.
+ */
+#define FLOW_PARAM_OPTS(off, seed_what)						\
+	{ "maps", OPT_ENUM_LIST, (off) + offsetof(struct flow_params, maps),	\
+	  .def = "array,hash,lru_hash", .choices = FLOW_MAPS,			\
+	  .help = "counter maps to measure" },					\
+	{ "seq-len", OPT_INT, (off) + offsetof(struct flow_params, seq_len),	\
+	  .def = "262144", .min = 1024, .max = 16777216,			\
+	  .help = "packets (keys) in the replayed sequence, a power of two" },	\
+	{ "batch", OPT_INT, (off) + offsetof(struct flow_params, batch),	\
+	  .def = "64", .min = 10, .max = 1024,					\
+	  .help = "packets per program run (>= 10: test_run reports whole ns)" }, \
+	{ "runs", OPT_INT, (off) + offsetof(struct flow_params, runs),		\
+	  .min = 1, .max = 10000000,						\
+	  .help = "test runs per sample (default: one pass over the sequence, x3 default, x10 full)" }, \
+	{ "seed", OPT_LONG, (off) + offsetof(struct flow_params, seed),	\
+	  .def = "1", .min = 0, .max = 1e15,					\
+	  .help = "seed of the flow set and " seed_what }
+
+/*
+ * The checks a range cannot make, for an experiment's .validate: --seq-len
+ * a power of two, and at most @max_points values in the sweep's list flag
+ * (--@flag, @points).  0, or -1 and one line in @err.
+ */
+int flow_params_check(const struct flow_params *p, const char *flag,
+		      const struct opt_list *points, int max_points, char *err, size_t errlen);
+
+/* Test runs per sample: --runs, else one pass over the sequence scaled by the profile. */
+unsigned int flow_params_runs(const struct exp_env *env, const struct flow_params *p);
 
 /* The flow_counters programs, maps sized for one flow set, and its key sequence. */
 struct flow_bench {
@@ -114,24 +149,25 @@ struct flow_setup {
 };
 
 /*
- * Checks the shared flags (--maps, --seq-len a power of two) and that the
- * kernel runs flow_counters, then pins this thread (before any load: the
- * LRU's free lists are per CPU) and opens the cache-miss counter.  Errors
- * set env->skip_reason: -EINVAL for bad flags, EXP_SKIP for the kernel.
+ * Takes the maps to measure from @p and checks that the kernel runs
+ * flow_counters (else EXP_SKIP and @why), then pins this thread (before any
+ * load: the LRU's free lists are per CPU) and opens the cache-miss counter.
  */
-int flow_setup_begin(struct exp_env *env, struct flow_setup *fs);
+int flow_setup_begin(struct flow_setup *fs, const struct flow_params *p, char *why, size_t len);
 void flow_setup_end(struct flow_setup *fs);
 
 /*
- * Samples the baseline and counter program for @map alternately (warm-up
- * included), @runs test runs each per sample, and adds the rows for @config
- * ("hash_100000"): ns_per_packet (baseline median subtracted), mpps_equiv
- * (one core running walk + counter), cache_misses_per_packet (or a skip row
- * with @pmu_why), and, when @base_config is set, the baseline's own rows.
+ * One point of a sweep (a flow count, a Zipf parameter): for each map of
+ * @fs in turn, samples the walk-only baseline and the map's counter program
+ * alternately (warm-up included), @runs test runs each per sample, and adds
+ * the rows of "<map>_<point>": ns_per_packet (baseline median subtracted),
+ * mpps_equiv (one core running walk + counter), cache_misses_per_packet (or
+ * a skip row with fs->pmu_why); with the first map, the baseline's own rows
+ * as "baseline_<point>".  @what opens every note ("100 flows in 112 slots,
+ * shuffled").
  */
-int flow_bench_measure(struct exp_env *env, struct flow_bench *b, int map,
-		       unsigned int runs, int pmu_fd, const char *pmu_why,
-		       const char *config, const char *base_config,
-		       const char *note);
+int flow_bench_measure_point(struct exp_env *env, struct flow_bench *b,
+			     const struct flow_setup *fs, unsigned int runs,
+			     const char *point, const char *what);
 
 #endif

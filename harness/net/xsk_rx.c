@@ -71,17 +71,17 @@ void xsk_rx_close(struct xsk_rx *x)
 	memset(x, 0, sizeof(*x));
 }
 
-void xsk_rx_refill(struct xsk_rx *x, const __u64 *addr, unsigned int n)
+void xsk_fill_put(struct xsk_ring_prod *fill, const __u64 *addr, unsigned int n)
 {
 	__u32 idx = 0, i;
 
 	if (!n)
 		return;
-	while (xsk_ring_prod__reserve(&x->fill, n, &idx) != n)
+	while (xsk_ring_prod__reserve(fill, n, &idx) != n)
 		;
 	for (i = 0; i < n; i++)
-		*xsk_ring_prod__fill_addr(&x->fill, idx + i) = addr[i];
-	xsk_ring_prod__submit(&x->fill, n);
+		*xsk_ring_prod__fill_addr(fill, idx + i) = addr[i];
+	xsk_ring_prod__submit(fill, n);
 }
 
 __u64 xsk_rx_drops(const struct xsk_rx *x)

@@ -37,8 +37,17 @@ static inline void *xsk_rx_data(const struct xsk_rx *x, __u64 addr)
 	return xsk_umem__get_data(x->area, xsk_umem__add_offset_to_addr(addr));
 }
 
+/*
+ * Puts @n frame addresses on @fill.  The ring must have room for every
+ * frame of its UMEM, so the wait for room is short; for any AF_XDP user.
+ */
+void xsk_fill_put(struct xsk_ring_prod *fill, const __u64 *addr, unsigned int n);
+
 /* Puts @n frame addresses back on the fill ring (it has room for all frames). */
-void xsk_rx_refill(struct xsk_rx *x, const __u64 *addr, unsigned int n);
+static inline void xsk_rx_refill(struct xsk_rx *x, const __u64 *addr, unsigned int n)
+{
+	xsk_fill_put(&x->fill, addr, n);
+}
 
 /* Frames the kernel could not deliver (XDP_STATISTICS: no fill frame, RX ring full). */
 __u64 xsk_rx_drops(const struct xsk_rx *x);

@@ -17,30 +17,22 @@
 #include "chaining.skel.h"
 #include "core/measure.h"
 #include "core/obench.h"
+#include "experiments/chaining/chaining.h"
 #include "net/topology.h"
 
 #define NR_VARIANTS	5
 #define DYNAMIC		1	/* index of tail_dynamic in the variant table */
 
-/* chaining's flags, filled and validated by the runner before setup() */
-struct chaining_cfg {
-	int frame;
-	int batch;
-	bool kv;
-	double kv_duration;
-	int kv_threads;
-};
-
 #define CFG(f) offsetof(struct chaining_cfg, f)
 static const struct opt_spec chaining_opts[] = {
 	{ "frame", OPT_INT, CFG(frame), .def = "128", .min = 106, .max = 1500,
 	  .help = "UDP frame length in bytes (>= 106: 64 payload bytes are hashed)" },
-	{ "batch", OPT_INT, CFG(batch), .min = 1, .max = 10000000,
-	  .help = "test_run repetitions per sample (default by profile)" },
+	{ "batch", OPT_INT, CFG(batch), .def = "60000", .quick = "20000", .full = "200000",
+	  .min = 1, .max = 10000000, .help = "test_run repetitions per sample" },
 	{ "kv", OPT_BOOL, CFG(kv), .def = "true",
-	  .help = "also measure the kvcache fast path under memcached load (exp_chaining_kv.c)" },
-	{ "kv-duration", OPT_DOUBLE, CFG(kv_duration), .min = 0.05, .max = 60,
-	  .help = "kvcache form: seconds of load per variant per round (default by profile)" },
+	  .help = "also measure the kvcache fast path under memcached load (chaining/kvcache.c)" },
+	{ "kv-duration", OPT_DOUBLE, CFG(kv_duration), .def = "0.5", .quick = "0.25", .full = "1",
+	  .min = 0.05, .max = 60, .help = "kvcache form: seconds of load per variant per round" },
 	{ "kv-threads", OPT_INT, CFG(kv_threads), .min = 1, .max = 8,
 	  .help = "kvcache form: closed-loop client threads (default: chosen by measuring 1 vs 2)" },
 	OPT_END
@@ -49,14 +41,9 @@ static const struct opt_spec chaining_opts[] = {
 
 struct chaining {
 	struct chaining_bpf *skel;
-	void *kv;			/* the kvcache form (exp_chaining_kv.c) */
+	void *kv;			/* the kvcache form (chaining/kvcache.c) */
 	char kv_skip[256];		/* why it is not measured, if it is not */
 };
-
-int chaining_kv_setup(struct exp_env *env, void **out);
-int chaining_kv_run(struct exp_env *env, void *priv);
-void chaining_kv_teardown(void *priv);
-void chaining_kv_report(const struct result_set *rs, FILE *md);
 
 /* Stage programs of the tail-call variants, at their stage index (0 = entry). */
 static int fill_prog_array(struct bpf_map *map, struct bpf_program *hash,
@@ -110,7 +97,7 @@ static int chaining_setup(struct exp_env *env)
 				      s->progs.tail_dynamic_lookup);
 	if (!err)
 		err = fill_cache(s->maps.cache);
-	if (err || !opt_bool(env->opts, "kv"))
+	if (err || !((const struct chaining_cfg *)env->cfg)->kv)
 		return err;
 	/* the kvcache form skips on its own; the micro rows still run */
 	err = chaining_kv_setup(env, &ch->kv);
@@ -124,62 +111,46 @@ static int chaining_setup(struct exp_env *env)
 	return err;
 }
 
-static int chaining_run(struct exp_env *env)
+struct variant {
+	const char *config;
+	struct bpf_program *prog;
+};
+
+/* The variants are only comparable if they compute the same thing: one run each, results equal. */
+static int check_variants(struct chaining_bpf *s, const struct variant *variants,
+			  const unsigned char *pkt, size_t len)
 {
-	struct chaining *ch = env->priv;
-	struct chaining_bpf *s = ch->skel;
-	const struct {
-		const char *config;
-		struct bpf_program *prog;
-	} variants[NR_VARIANTS] = {	/* in the order of result[] in the BPF object */
-		{ "tail_const", s->progs.tail_const_parse },
-		{ "tail_dynamic", s->progs.tail_dynamic_parse },
-		{ "inlined", s->progs.inlined },
-		{ "bpf2bpf", s->progs.bpf2bpf },
-		{ "global_func", s->progs.global_func },
-	};
-	size_t total = measure_total(env), len = (size_t)opt_int(env->opts, "frame"), r;
-	int fds[1 + NR_VARIANTS], i, err;
-	unsigned char *pkt;
-	unsigned int batch;
-	double *v, *ratio, base;
-	char note[192];
+	int i, err;
 
-	batch = opt_given(env->opts, "batch") ? (unsigned int)opt_int(env->opts, "batch") :
-		measure_batch(env, 20000);
-	pkt = calloc(1, len);
-	v = calloc((1 + NR_VARIANTS) * total, sizeof(*v));
-	ratio = calloc(total, sizeof(*ratio));
-	if (!pkt || !v || !ratio) {
-		err = -ENOMEM;
-		goto out;
-	}
-	build_udp_frame(pkt, len);
-	fds[0] = bpf_program__fd(s->progs.xdp_pass);
-	for (i = 0; i < NR_VARIANTS; i++)
-		fds[1 + i] = bpf_program__fd(variants[i].prog);
-
-	/* The variants are only comparable if they compute the same thing. */
 	memset(s->bss->result, 0, sizeof(s->bss->result));
 	for (i = 0; i < NR_VARIANTS; i++) {
-		err = testrun_once(fds[1 + i], pkt, len, NULL, NULL, NULL);
+		err = testrun_once(bpf_program__fd(variants[i].prog), pkt, len, NULL, NULL, NULL);
 		if (err)
-			goto out;
+			return err;
 	}
 	for (i = 1; i < NR_VARIANTS; i++) {
 		if (s->bss->result[i] != s->bss->result[0] || s->bss->result[i] < 16) {
 			fprintf(stderr, "chaining: %s computed %#llx, tail_const %#llx\n",
 				variants[i].config, (unsigned long long)s->bss->result[i],
 				(unsigned long long)s->bss->result[0]);
-			err = -EIO;
-			goto out;
+			return -EIO;
 		}
 	}
+	return 0;
+}
 
-	err = measure_testrun(env, fds, 1 + NR_VARIANTS, pkt, len, batch, v);
-	if (err)
-		goto out;
-	base = measure_median(env, v);
+/* ns_per_run (XDP_PASS median subtracted) and throughput_vs_tail_dynamic of each variant. */
+static int add_variant_rows(struct exp_env *env, const struct variant *variants, double *v,
+			    size_t len, unsigned int batch)
+{
+	size_t total = measure_total(env), r;
+	const double *dyn = v + (1 + DYNAMIC) * total;
+	double *ratio = calloc(total, sizeof(*ratio)), base = measure_median(env, v);
+	char note[192];
+	int i;
+
+	if (!ratio)
+		return -ENOMEM;
 	measure_per_op(v + total, NR_VARIANTS * total, base, 1);
 	snprintf(note, sizeof(note), "XDP_PASS-only program's median (%.1f ns/run) subtracted; %zu B frame, %u runs/sample",
 		 base, len, batch);
@@ -187,19 +158,57 @@ static int chaining_run(struct exp_env *env)
 		env_add_samples(env, variants[i].config, "ns_per_run", "ns",
 				v + (size_t)(1 + i) * total, total, 0, i == 0 ? note : "");
 	for (i = 0; i < NR_VARIANTS; i++) {
-		const double *dyn = v + (1 + DYNAMIC) * total, *var = v + (size_t)(1 + i) * total;
+		const double *var = v + (size_t)(1 + i) * total;
 
 		for (r = 0; r < total; r++)
 			ratio[r] = var[r] > 0 ? dyn[r] / var[r] : 0;
 		env_add_samples(env, variants[i].config, "throughput_vs_tail_dynamic", "x",
 				ratio, total, 0, i == 0 ? "t(tail_dynamic) / t(variant), paired samples" : "");
 	}
+	free(ratio);
+	return 0;
+}
+
+static int chaining_run(struct exp_env *env)
+{
+	const struct chaining_cfg *c = env->cfg;
+	struct chaining *ch = env->priv;
+	struct chaining_bpf *s = ch->skel;
+	const struct variant variants[NR_VARIANTS] = {	/* in the order of result[] in the BPF object */
+		{ "tail_const", s->progs.tail_const_parse },
+		{ "tail_dynamic", s->progs.tail_dynamic_parse },
+		{ "inlined", s->progs.inlined },
+		{ "bpf2bpf", s->progs.bpf2bpf },
+		{ "global_func", s->progs.global_func },
+	};
+	size_t total = measure_total(env), len = (size_t)c->frame;
+	int fds[1 + NR_VARIANTS], i, err;
+	unsigned char *pkt;
+	double *v;
+
+	pkt = calloc(1, len);
+	v = calloc((1 + NR_VARIANTS) * total, sizeof(*v));
+	if (!pkt || !v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	build_udp_frame(pkt, len);
+	err = check_variants(s, variants, pkt, len);
+	if (err)
+		goto out;
+	fds[0] = bpf_program__fd(s->progs.xdp_pass);
+	for (i = 0; i < NR_VARIANTS; i++)
+		fds[1 + i] = bpf_program__fd(variants[i].prog);
+	err = measure_testrun(env, fds, 1 + NR_VARIANTS, pkt, len, (unsigned int)c->batch, v);
+	if (!err)
+		err = add_variant_rows(env, variants, v, len, (unsigned int)c->batch);
+	if (err)
+		goto out;
 	if (ch->kv)
 		err = chaining_kv_run(env, ch->kv);
 	else if (ch->kv_skip[0])
 		result_skip(env->rs, "kv_tail_dynamic", "mreq_per_s", ch->kv_skip);
 out:
-	free(ratio);
 	free(v);
 	free(pkt);
 	return err;

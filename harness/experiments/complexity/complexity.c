@@ -28,8 +28,9 @@ struct complexity_cfg {
 
 #define CFG(f) offsetof(struct complexity_cfg, f)
 static const struct opt_spec complexity_opts[] = {
-	{ "sample-us", OPT_INT, CFG(sample_us), .min = 100, .max = 1000000,
-	  .help = "target length of one sample per side and point, in us (default: 2000 quick, x3, x10 full)" },
+	{ "sample-us", OPT_INT, CFG(sample_us), .def = "6000", .quick = "2000", .full = "20000",
+	  .min = 100, .max = 1000000,
+	  .help = "target length of one sample per side and point, in us" },
 	OPT_END
 };
 #undef CFG
@@ -217,15 +218,6 @@ out:
 	free(rps);
 }
 
-static void add_count(struct exp_env *env, const char *cfg, const char *unit, double v,
-		      const char *note)
-{
-	struct stats st;
-
-	if (stats_compute(&v, 1, 0, 0, &st) == 0)
-		result_add(env->rs, cfg, "machine_code", unit, env->tier, &st, note);
-}
-
 /* Innermost loop of @w's JIT image (@prog_fd) or native code (@prog_fd < 0). */
 static int loop_of(enum native_work w, int prog_fd, struct jit_loop *l, char *why, size_t wlen)
 {
@@ -258,136 +250,199 @@ static int loop_of(enum native_work w, int prog_fd, struct jit_loop *l, char *wh
 	return err;
 }
 
-static void add_loop_rows(struct exp_env *env, struct complexity_bpf *s)
+/* One machine_code row, config "<work>_<side>_<what>" ("sum64_ebpf_insns_per_iter"). */
+static void code_row(struct exp_env *env, const char *work, const char *side, const char *what,
+		     const char *unit, double value, const char *note)
 {
-	static const char *const sides[] = { "ebpf", "native" };
-	char cfg[64], why[160], note[RESULT_NOTE];
+	char cfg[64];
+
+	snprintf(cfg, sizeof(cfg), "%s_%s_%s", work, side, what);
+	env_add_value(env, cfg, "machine_code", unit, value, note);
+}
+
+/*
+ * The machine-code rows of @w on @side, from the innermost loop of its JIT
+ * image (@prog_fd) or native symbol (@prog_fd < 0): instructions and stack
+ * accesses per iteration, then per summed byte (sum64; a sum64 iteration
+ * loads one or more bytes) or per fib step (one reg+reg add: the native
+ * loop is unrolled).
+ */
+static void add_code_rows(struct exp_env *env, enum native_work w, const char *side, int prog_fd)
+{
+	const char *work = w == NATIVE_FIB ? "fib" : "sum64";
+	char note[RESULT_NOTE], cfg[64];
 	struct jit_loop l;
-	int side;
 
-	for (side = 0; side < 2; side++) {
-		const char *sd = sides[side];
-
-		/* sum64: per innermost-loop iteration, and per summed byte */
-		snprintf(cfg, sizeof(cfg), "sum64_%s_insns_per_iter", sd);
-		if (loop_of(NATIVE_SUM64, side ? -1 : bpf_program__fd(s->progs.xdp_sum64), &l,
-			    why, sizeof(why))) {
-			result_skip(env->rs, cfg, "machine_code", why);
-		} else {
-			snprintf(note, sizeof(note), "innermost loop %#llx..%#llx (capstone, natural loop)",
-				 (unsigned long long)l.head, (unsigned long long)l.latch);
-			add_count(env, cfg, "insns", l.insns, note);
-			snprintf(cfg, sizeof(cfg), "sum64_%s_bytes_per_iter", sd);
-			add_count(env, cfg, "bytes", l.byte_loads, "1-byte loads in the loop");
-			snprintf(cfg, sizeof(cfg), "sum64_%s_stack_per_iter", sd);
-			add_count(env, cfg, "accesses", l.stack_accesses, "[rbp/rsp+off] operands: spills");
-			if (l.byte_loads) {
-				snprintf(cfg, sizeof(cfg), "sum64_%s_insns_per_byte", sd);
-				add_count(env, cfg, "insns", (double)l.insns / l.byte_loads, "");
-				snprintf(cfg, sizeof(cfg), "sum64_%s_insns_per_64B", sd);
-				add_count(env, cfg, "insns", 64.0 * l.insns / l.byte_loads,
-					  "64 x insns/byte; the repeat loop's own insns not counted");
-			}
-		}
-		/* fib: a step is one reg+reg add (the native loop is unrolled) */
-		snprintf(cfg, sizeof(cfg), "fib_%s_insns_per_iter", sd);
-		if (loop_of(NATIVE_FIB, side ? -1 : bpf_program__fd(s->progs.xdp_fib), &l,
-			    why, sizeof(why))) {
-			result_skip(env->rs, cfg, "machine_code", why);
-			continue;
-		}
+	if (loop_of(w, prog_fd, &l, note, sizeof(note))) {
+		snprintf(cfg, sizeof(cfg), "%s_%s_insns_per_iter", work, side);
+		result_skip(env->rs, cfg, "machine_code", note);
+		return;
+	}
+	if (w == NATIVE_FIB)
 		snprintf(note, sizeof(note), "innermost loop %#llx..%#llx, %u fib steps (add reg,reg)",
 			 (unsigned long long)l.head, (unsigned long long)l.latch, l.add_rr);
-		add_count(env, cfg, "insns", l.insns, note);
-		snprintf(cfg, sizeof(cfg), "fib_%s_stack_per_iter", sd);
-		add_count(env, cfg, "accesses", l.stack_accesses, "[rbp/rsp+off] operands: spills");
-		if (l.add_rr) {
-			snprintf(cfg, sizeof(cfg), "fib_%s_insns_per_step", sd);
-			add_count(env, cfg, "insns", (double)l.insns / l.add_rr, "");
-		}
+	else
+		snprintf(note, sizeof(note), "innermost loop %#llx..%#llx (capstone, natural loop)",
+			 (unsigned long long)l.head, (unsigned long long)l.latch);
+	code_row(env, work, side, "insns_per_iter", "insns", l.insns, note);
+	if (w == NATIVE_SUM64)
+		code_row(env, work, side, "bytes_per_iter", "bytes", l.byte_loads,
+			 "1-byte loads in the loop");
+	code_row(env, work, side, "stack_per_iter", "accesses", l.stack_accesses,
+		 "[rbp/rsp+off] operands: spills");
+	if (w == NATIVE_FIB && l.add_rr)
+		code_row(env, work, side, "insns_per_step", "insns", (double)l.insns / l.add_rr, "");
+	if (w == NATIVE_SUM64 && l.byte_loads) {
+		code_row(env, work, side, "insns_per_byte", "insns", (double)l.insns / l.byte_loads, "");
+		code_row(env, work, side, "insns_per_64B", "insns", 64.0 * l.insns / l.byte_loads,
+			 "64 x insns/byte; the repeat loop's own insns not counted");
 	}
 }
 
-static int complexity_run(struct exp_env *env)
+static void add_loop_rows(struct exp_env *env, struct complexity_bpf *s)
 {
-	struct complexity *cx = env->priv;
-	struct complexity_bpf *s = cx->skel;
-	size_t total = measure_total(env), np, i, r;
-	double target_ns, *e, *nat, *k, *be, *bn, d_xdp, d_call, ns;
-	int empty_fd = bpf_program__fd(s->progs.xdp_empty), err = 0;
-	unsigned int empty_batch;
-	unsigned long empty_calls;
+	add_code_rows(env, NATIVE_SUM64, "ebpf", bpf_program__fd(s->progs.xdp_sum64));
+	add_code_rows(env, NATIVE_FIB, "ebpf", bpf_program__fd(s->progs.xdp_fib));
+	add_code_rows(env, NATIVE_SUM64, "native", -1);
+	add_code_rows(env, NATIVE_FIB, "native", -1);
+}
+
+/*
+ * The sampled configurations, in the order of each round: the two empty
+ * baselines, then each point's eBPF, kfunc and native side.
+ */
+enum { CONF_XDP_EMPTY, CONF_NATIVE_EMPTY, CONF_POINTS };
+enum side { SIDE_EBPF, SIDE_KFUNC, SIDE_NATIVE, NR_SIDES };
+#define NR_CONF		(CONF_POINTS + MAX_POINTS * NR_SIDES)
+
+static int point_conf(size_t point, enum side side)
+{
+	return CONF_POINTS + (int)point * NR_SIDES + side;
+}
+
+struct sweep {
+	struct complexity_bpf *skel;
 	struct point pts[MAX_POINTS];
+	size_t np;
+	int empty_fd;
+	unsigned int empty_batch;	/* test_run repetitions of the empty XDP program */
+	unsigned long empty_calls;	/* calls of the empty native function */
 	unsigned char pkt[64];
+	bool off[NR_CONF];		/* kfunc sides without the module */
+};
 
-	build_udp_frame(pkt, sizeof(pkt));
-	target_ns = 1000.0 * (opt_given(env->opts, "sample-us") ?
-			      (double)opt_int(env->opts, "sample-us") : (double)measure_batch(env, 2000));
-	np = make_points(env, cx, pts);
+static int sweep_step(struct exp_env *env, int conf, size_t round, double *ns, void *ctx)
+{
+	struct sweep *w = ctx;
+	const struct point *p;
 
-	for (i = 0; i < np; i++) {
-		err = check_point(env, s, &pts[i], pts[i].ebpf_fd, "eBPF", pkt, sizeof(pkt));
-		if (!err && pts[i].kfunc_fd >= 0)
-			err = check_point(env, s, &pts[i], pts[i].kfunc_fd, "kfunc", pkt, sizeof(pkt));
+	(void)env;
+	(void)round;
+	if (conf == CONF_XDP_EMPTY)
+		return testrun_ns(w->empty_fd, w->pkt, sizeof(w->pkt), w->empty_batch, ns, NULL);
+	if (conf == CONF_NATIVE_EMPTY) {
+		*ns = native_time_ns(NATIVE_EMPTY, w->pkt, 0, w->empty_calls, NULL);
+		return 0;
+	}
+	p = &w->pts[(conf - CONF_POINTS) / NR_SIDES];
+	switch ((conf - CONF_POINTS) % NR_SIDES) {
+	case SIDE_EBPF:
+		set_param(w->skel, p);
+		return testrun_ns(p->ebpf_fd, w->pkt, sizeof(w->pkt), p->ebpf_batch, ns, NULL);
+	case SIDE_KFUNC:
+		set_param(w->skel, p);
+		return testrun_ns(p->kfunc_fd, w->pkt, sizeof(w->pkt), p->kfunc_batch, ns, NULL);
+	default:
+		*ns = native_time_ns(p->w, w->pkt, p->param, p->native_calls, NULL);
+		return 0;
+	}
+}
+
+/* Every point gives the native result on each side, then gets its repetitions for @target_ns. */
+static int prepare_sweep(struct exp_env *env, struct sweep *w, double target_ns)
+{
+	struct complexity_bpf *s = w->skel;
+	double ns;
+	size_t i;
+	int err;
+
+	for (i = 0; i < w->np; i++) {
+		struct point *p = &w->pts[i];
+
+		err = check_point(env, s, p, p->ebpf_fd, "eBPF", w->pkt, sizeof(w->pkt));
+		if (!err && p->kfunc_fd >= 0)
+			err = check_point(env, s, p, p->kfunc_fd, "kfunc", w->pkt, sizeof(w->pkt));
 		if (!err)
-			err = calibrate(s, &pts[i], pkt, sizeof(pkt), target_ns);
+			err = calibrate(s, p, w->pkt, sizeof(w->pkt), target_ns);
 		if (err)
 			return err;
+		w->off[point_conf(i, SIDE_KFUNC)] = p->kfunc_fd < 0;
 	}
-	err = testrun_ns(empty_fd, pkt, sizeof(pkt), 1000, &ns, NULL);
+	err = testrun_ns(w->empty_fd, w->pkt, sizeof(w->pkt), 1000, &ns, NULL);
 	if (err)
 		return err;
-	empty_batch = batch_for(ns, target_ns, 16, 4000000);
-	empty_calls = batch_for(native_time_ns(NATIVE_EMPTY, pkt, 0, 1000, NULL), target_ns, 16, 40000000);
+	w->empty_batch = batch_for(ns, target_ns, 16, 4000000);
+	w->empty_calls = batch_for(native_time_ns(NATIVE_EMPTY, w->pkt, 0, 1000, NULL), target_ns,
+				   16, 40000000);
+	return 0;
+}
 
-	e = calloc(np * total, sizeof(double));
-	nat = calloc(np * total, sizeof(double));
-	k = calloc(np * total, sizeof(double));
-	be = calloc(total, sizeof(double));
-	bn = calloc(total, sizeof(double));
-	if (!e || !nat || !k || !be || !bn) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* interleaved: every round samples both baselines and every point, both sides */
-	for (r = 0; r < total && !err; r++) {
-		progress(env, "round %zu/%zu", r + 1, total);
-		if (obench_interrupted()) {
-			err = -EINTR;
-			break;
-		}
-		err = testrun_ns(empty_fd, pkt, sizeof(pkt), empty_batch, &be[r], NULL);
-		bn[r] = native_time_ns(NATIVE_EMPTY, pkt, 0, empty_calls, NULL);
-		for (i = 0; i < np && !err; i++) {
-			struct point *p = &pts[i];
+static void add_sweep_rows(struct exp_env *env, const struct sweep *w, const struct sampler *s,
+			   double *v)
+{
+	size_t total = sampler_rounds(env, s), i;
+	double *be = sample_series(env, s, v, 0, CONF_XDP_EMPTY);
+	double *bn = sample_series(env, s, v, 0, CONF_NATIVE_EMPTY);
+	double d_xdp = measure_median(env, be), d_call = measure_median(env, bn);
 
-			set_param(s, p);
-			err = testrun_ns(p->ebpf_fd, pkt, sizeof(pkt), p->ebpf_batch, &e[i * total + r], NULL);
-			if (!err && p->kfunc_fd >= 0)
-				err = testrun_ns(p->kfunc_fd, pkt, sizeof(pkt), p->kfunc_batch,
-						 &k[i * total + r], NULL);
-			nat[i * total + r] = native_time_ns(p->w, pkt, p->param, p->native_calls, NULL);
-		}
-	}
-	if (err)
-		goto out;
-	d_xdp = measure_median(env, be);
-	d_call = measure_median(env, bn);
 	env_add_samples(env, "xdp_empty", "ns_per_run", "ns", be, total, 0,
 			"baseline: empty XDP program per test_run repetition, not subtracted");
 	env_add_samples(env, "native_empty", "ns_per_run", "ns", bn, total, 0,
 			"baseline: empty out-of-line native call, not subtracted");
-	for (i = 0; i < np; i++)
-		add_point_rows(env, &pts[i], &e[i * total], &nat[i * total],
-			       pts[i].kfunc_fd >= 0 ? &k[i * total] : NULL, d_xdp, d_call, total,
-			       i == 0);
-	add_loop_rows(env, s);
+	for (i = 0; i < w->np; i++)
+		add_point_rows(env, &w->pts[i],
+			       sample_series(env, s, v, 0, point_conf(i, SIDE_EBPF)),
+			       sample_series(env, s, v, 0, point_conf(i, SIDE_NATIVE)),
+			       w->pts[i].kfunc_fd >= 0 ?
+			       sample_series(env, s, v, 0, point_conf(i, SIDE_KFUNC)) : NULL,
+			       d_xdp, d_call, total, i == 0);
+}
+
+static int complexity_run(struct exp_env *env)
+{
+	const struct complexity_cfg *c = env->cfg;
+	struct complexity *cx = env->priv;
+	struct sweep *w = calloc(1, sizeof(*w));
+	struct sampler s = { .step = sweep_step };
+	double *v = NULL;
+	int err;
+
+	if (!w)
+		return -ENOMEM;
+	w->skel = cx->skel;
+	w->empty_fd = bpf_program__fd(cx->skel->progs.xdp_empty);
+	build_udp_frame(w->pkt, sizeof(w->pkt));
+	w->np = make_points(env, cx, w->pts);
+	err = prepare_sweep(env, w, 1000.0 * c->sample_us);
+	if (err)
+		goto out;
+	/* interleaved: every round samples both baselines and every point, all sides */
+	s.nconf = point_conf(w->np, 0);
+	s.off = w->off;
+	s.ctx = w;
+	v = sampler_alloc(env, &s);
+	if (!v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = sample_interleaved(env, &s, v);
+	if (err)
+		goto out;
+	add_sweep_rows(env, w, &s, v);
+	add_loop_rows(env, cx->skel);
 out:
-	free(e);
-	free(nat);
-	free(k);
-	free(be);
-	free(bn);
+	free(v);
+	free(w);
 	return err;
 }
 

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/verdict.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_REPRODUCED: return "reproduced";
+	case VERDICT_DIFFERS: return "differs";
+	case VERDICT_INCONCLUSIVE: return "inconclusive";
+	default: return "not measured";
+	}
+}
+
+const char *claim_kind_name(enum claim_kind k)
+{
+	switch (k) {
+	case CLAIM_EFFECT: return "effect";
+	case CLAIM_NO_DIFF: return "no difference";
+	case CLAIM_ORDER: return "order";
+	default: return "bound";
+	}
+}
+
+static bool has_null(const struct claim *c)
+{
+	return (c->kind == CLAIM_EFFECT || c->kind == CLAIM_ORDER) && c->null_hi > c->null_lo;
+}
+
+bool claim_passes_at_null(const struct claim *c)
+{
+	double mid = (c->null_lo + c->null_hi) / 2;
+
+	if (c->kind != CLAIM_EFFECT && c->kind != CLAIM_ORDER)
+		return false;
+	/* no null region declared: "no effect" is a ratio of 1 */
+	if (!has_null(c))
+		return c->lo <= 1 && 1 <= c->hi;
+	return c->lo <= c->null_hi && c->null_lo <= c->hi && c->lo <= mid && mid <= c->hi;
+}
+
+void claim_region_text(const struct claim *c, char *buf, size_t len)
+{
+	if (isinf(c->hi) && !isinf(c->lo))
+		snprintf(buf, len, "≥ %.3g", c->lo);
+	else if (isinf(c->lo) || c->lo <= 0)
+		snprintf(buf, len, "≤ %.3g", c->hi);
+	else
+		snprintf(buf, len, "[%.3g, %.3g]", c->lo, c->hi);
+}
+
+enum verdict verdict_of_interval(const struct claim *c, const struct interval *ci,
+				 char *why, size_t len)
+{
+	char region[64];
+
+	why[0] = '\0';
+	if (!(ci->lo <= ci->hi) || isnan(ci->lo) || isnan(ci->hi)) {
+		snprintf(why, len, "no interval");
+		return VERDICT_INCONCLUSIVE;
+	}
+	claim_region_text(c, region, sizeof(region));
+	if (ci->lo >= c->lo && ci->hi <= c->hi) {
+		/* only when the table's region overlaps "no effect": never pass there */
+		if (has_null(c) && ci->lo <= c->null_hi && c->null_lo <= ci->hi) {
+			snprintf(why, len, "interval [%.3g, %.3g] reaches \"no effect\" [%.3g, %.3g]",
+				 ci->lo, ci->hi, c->null_lo, c->null_hi);
+			return VERDICT_INCONCLUSIVE;
+		}
+		return VERDICT_REPRODUCED;
+	}
+	if (ci->hi < c->lo || ci->lo > c->hi)
+		return VERDICT_DIFFERS;
+	snprintf(why, len, "interval [%.3g, %.3g] straddles the claim's region %s",
+		 ci->lo, ci->hi, region);
+	return VERDICT_INCONCLUSIVE;
+}
+
+/* Rows of @c: both present, measured, with samples; else the verdict it makes. */
+static bool rows_of(const struct claim *c, const struct result_set *rs,
+		    const struct result_row **num, const struct result_row **den,
+		    struct judgement *out)
+{
+	*num = result_find(rs, c->num, c->metric);
+	*den = c->den ? result_find(rs, c->den, c->metric) : NULL;
+	if (!*num || (c->den && !*den)) {
+		out->verdict = VERDICT_NOT_MEASURED;
+		snprintf(out->why, sizeof(out->why), "row %s/%s not in this run",
+			 !*num ? c->num : c->den, c->metric);
+		return false;
+	}
+	if ((*num)->skipped || (*den && (*den)->skipped)) {
+		out->verdict = VERDICT_NOT_MEASURED;
+		snprintf(out->why, sizeof(out->why), "skipped: %s",
+			 (*num)->skipped ? (*num)->note : (*den)->note);
+		return false;
+	}
+	return true;
+}
+
+/* Paired rows: the median of the per-round ratios, bootstrapped over rounds. */
+static int paired_interval(const struct result_row *num, const struct result_row *den,
+			   struct interval *ci)
+{
+	size_t n = num->st.n, i;
+	double *r;
+	int err;
+
+	if (n != den->st.n)
+		return -1;
+	r = malloc(n * sizeof(*r));
+	if (!r)
+		return -1;
+	for (i = 0; i < n; i++)
+		r[i] = den->samples[i] > 0 ? num->samples[i] / den->samples[i] : NAN;
+	err = interval_median(r, n, ci);
+	free(r);
+	return err;
+}
+
+/* The interval of the claim's figure; -1 with the reason in @out when there is none. */
+static int figure_interval(const struct claim *c, const struct result_row *num,
+			   const struct result_row *den, struct judgement *out)
+{
+	int err;
+
+	out->n_num = num->st.n;
+	out->n_den = den ? den->st.n : 0;
+	if (c->exact) {
+		double d = den ? den->st.median : 1;
+
+		if (!(d > 0))
+			return snprintf(out->why, sizeof(out->why), "denominator is not positive"), -1;
+		out->ci.point = out->ci.lo = out->ci.hi = num->st.median / d;
+		out->have_interval = true;
+		return 0;
+	}
+	if (!num->samples || (den && !den->samples)) {
+		snprintf(out->why, sizeof(out->why), "a single value (n = %zu): no interval",
+			 den && !den->samples ? den->st.n : num->st.n);
+		return -1;
+	}
+	if (!den)
+		err = interval_median(num->samples, num->st.n, &out->ci);
+	else if (c->paired)
+		err = paired_interval(num, den, &out->ci);
+	else
+		err = interval_ratio(num->samples, num->st.n, den->samples, den->st.n, &out->ci);
+	if (err) {
+		snprintf(out->why, sizeof(out->why), "too few samples for an interval (n = %zu / %zu)",
+			 out->n_num, out->n_den);
+		return -1;
+	}
+	out->have_interval = true;
+	return 0;
+}
+
+/* The claim's conditions on the machine and the run; false with the reason in @out. */
+static bool conditions_met(const struct claim *c, const struct result_set *rs,
+			   const struct verdict_context *ctx, struct judgement *out)
+{
+	const struct result_row *g;
+
+	if (c->hardware_only && (!ctx->tier || strcmp(ctx->tier, "hardware"))) {
+		snprintf(out->why, sizeof(out->why), "judged on a hardware testbed only");
+		return false;
+	}
+	if (c->min_cpus && ctx->cpus < c->min_cpus) {
+		snprintf(out->why, sizeof(out->why), "needs >= %d CPUs to show (this machine: %d)",
+			 c->min_cpus, ctx->cpus);
+		return false;
+	}
+	if (c->gate.config) {
+		g = result_find(rs, c->gate.config, c->gate.metric);
+		if (!g || g->skipped || g->st.median < c->gate.min || g->st.median > c->gate.max) {
+			snprintf(out->why, sizeof(out->why), "%s", c->gate.why);
+			return false;
+		}
+	}
+	if (ctx->noisy) {
+		snprintf(out->why, sizeof(out->why), "noisy machine: %s",
+			 ctx->noise ? ctx->noise : "disturbed while measuring");
+		return false;
+	}
+	return true;
+}
+
+void verdict_judge(const struct claim *c, const struct result_set *rs,
+		   const struct verdict_context *ctx, struct judgement *out)
+{
+	const struct result_row *num, *den;
+
+	memset(out, 0, sizeof(*out));
+	if (!rows_of(c, rs, &num, &den, out))
+		return;
+	out->verdict = VERDICT_INCONCLUSIVE;
+	if ((num->tier[0] && strstr(num->tier, "testbed")) || (ctx->tier && strstr(ctx->tier, "testbed"))) {
+		snprintf(out->why, sizeof(out->why), "emulated timings (testbed VM) are not judged");
+		return;
+	}
+	if (figure_interval(c, num, den, out))
+		return;
+	if (!conditions_met(c, rs, ctx, out))
+		return;
+	out->verdict = verdict_of_interval(c, &out->ci, out->why, sizeof(out->why));
+}
