@@ -31,6 +31,7 @@
 #include <linux/udp.h>
 #include <netinet/in.h>
 
+#include "experiments/chaining/chaining.h"
 #include "core/bpfutil.h"
 #include "net/echo_servers.h"
 #include "kv/kvcache.h"
@@ -300,10 +301,6 @@ static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
 	return err;
 }
 
-int chaining_kv_setup(struct exp_env *env, void **out);
-int chaining_kv_run(struct exp_env *env, void *priv);
-void chaining_kv_teardown(void *priv);
-
 /* 0, or EXP_SKIP with env->skip_reason (the caller then skips only the kvcache rows). */
 int chaining_kv_setup(struct exp_env *env, void **out)
 {
@@ -347,29 +344,12 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 }
 
 /*
- * The chaining flags this form reads, declared in chaining/micro.c's table:
- * looked up by name until struct chaining_cfg is shared in chaining.h.
- * Seconds of load per variant per round (--kv-duration, else by profile).
- */
-static double kv_secs(const struct exp_env *env)
-{
-	if (opt_given(env->opts, "kv-duration"))
-		return opt_double(env->opts, "kv-duration");
-	return env->profile == PROFILE_QUICK ? 0.25 : env->profile == PROFILE_FULL ? 1.0 : 0.5;
-}
-
-/* --kv-threads, 0 when not given (the run then measures 1 vs 2 threads to choose). */
-static int kv_threads_given(const struct exp_env *env)
-{
-	return opt_given(env->opts, "kv-threads") ? (int)opt_int(env->opts, "kv-threads") : 0;
-}
-
-/*
  * Which side limits: one client thread vs one per CPU, on the dynamic-index
  * variant, with the CPUs' busy time.  Returns the thread count to use.
  */
 static int pick_threads(struct exp_env *env, struct chaining_kv *kv, int v, double secs)
 {
+	const struct chaining_cfg *c = env->cfg;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), t, best = 1;
 	double rate[3] = { 0 };
 	struct cpu_times a, b;
@@ -395,8 +375,8 @@ static int pick_threads(struct exp_env *env, struct chaining_kv *kv, int v, doub
 		best = 2;
 	snprintf(kv->why_threads, sizeof(kv->why_threads), "chosen: 2 threads gave %.2fx 1 thread",
 		 rate[1] > 0 ? rate[2] / rate[1] : 0);
-	if (kv_threads_given(env)) {
-		best = kv_threads_given(env);
+	if (c->kv_threads) {
+		best = c->kv_threads;
 		snprintf(kv->why_threads, sizeof(kv->why_threads), "set by --kv-threads");
 	}
 	return best;
@@ -512,7 +492,8 @@ static int reference_variant(const struct chaining_kv *kv)
 
 int chaining_kv_run(struct exp_env *env, void *priv)
 {
-	struct kv_load l = { .kv = priv, .secs = kv_secs(env) };
+	const struct chaining_cfg *c = env->cfg;
+	struct kv_load l = { .kv = priv, .secs = c->kv_duration };
 	struct sampler s = { .nconf = KVC_NR_VARIANTS, .width = 2, .off = l.off, .step = load_step,
 			     .ctx = &l, .names = kv_config };
 	int v, err, ref;
@@ -565,8 +546,6 @@ void chaining_kv_teardown(void *priv)
 		topo_destroy(&kv->t);
 	free(kv);
 }
-
-void chaining_kv_report(const struct result_set *rs, FILE *md);
 
 /* Table 5 as the paper prints it, ours beside it. */
 void chaining_kv_report(const struct result_set *rs, FILE *md)
