@@ -18,8 +18,8 @@
  * The peer XDP_PASS program kvcache needs for XDP_TX on veth stays on the
  * client side in every configuration, so only the server side changes.
  */
+#include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +33,8 @@
 #include "kv/loadgen_proto_mc.h"
 #include "kv/mc_proto.h"
 #include "kv/memcached.h"
+#include "core/measure.h"
+#include "net/net_opts.h"
 #include "net/netpath.h"
 #include "core/obench.h"
 #include "net/topology.h"
@@ -57,19 +59,18 @@ struct isolation_cfg {
 #define CFG(f) offsetof(struct isolation_cfg, f)
 static const struct opt_spec isolation_opts[] = {
 	{ "duration", OPT_DOUBLE, CFG(duration), .def = "5", .quick = "2", .full = "20", .min = 0.2, .max = 600,
-	  .help = "seconds of echo load per configuration (default by profile: 2 / 5 / 20)" },
+	  .help = "seconds of echo load per configuration" },
 	{ "bg-rate", OPT_DOUBLE, CFG(bg_rate), .def = "15000", .min = 100, .max = 5000000,
 	  .help = "background memcached gets per second (open loop, Poisson)" },
 	{ "size", OPT_INT, CFG(size), .def = "64", .min = 8, .max = 1400,
 	  .help = "echo payload bytes" },
 	{ "echo-port", OPT_INT, CFG(echo_port), .def = "7777", .min = 1024, .max = 65535,
 	  .help = "UDP port of the echo server" },
-	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
-	  .help = "CPU of the echo client" },
+	NET_CLIENT_CPU(CFG(client_cpu), "0"),
 	{ "bg-cpu", OPT_INT, CFG(bg_cpu), .def = "1", .min = -1, .max = 1023,
 	  .help = "CPU of the background memcached load client (its softirq runs the server veth's one NAPI)" },
-	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "0", .min = -1, .max = 1023,
-	  .help = "CPU of the echo server (default: the client's; a cross-vCPU wakeup costs tens of us in a VM)" },
+	NET_SERVER_CPU(CFG(server_cpu), "0",
+		       "the echo server, by default the client's: a cross-vCPU wakeup costs tens of us in a VM"),
 	{ "steer-cpus", OPT_STR, CFG(steer_cpus),
 	  .help = "rps_cpus mask (hex) for the steered configuration (default: the echo server's CPU)" },
 	{ "variant", OPT_ENUM, CFG(variant), .def = "tail-const", .choices = KVCACHE_VARIANTS,
@@ -77,6 +78,25 @@ static const struct opt_spec isolation_opts[] = {
 	OPT_END
 };
 #undef CFG
+
+/* rps_cpus takes hex digits in comma-separated groups of 32 bits, e.g. "2" or "ff,ffffffff". */
+static int isolation_validate(const void *cfg, char *err, size_t len)
+{
+	const char *m = ((const struct isolation_cfg *)cfg)->steer_cpus, *p;
+	bool digit = false;
+
+	if (!m)
+		return 0;
+	for (p = m; *p; p++) {
+		if (*p != ',' && !isxdigit((unsigned char)*p))
+			break;
+		digit |= *p != ',';
+	}
+	if (!*p && digit && p - m < 32)
+		return 0;
+	snprintf(err, len, "--steer-cpus=%s: a CPU mask in hex as rps_cpus takes it, e.g. 2 or ff,ffffffff", m);
+	return -1;
+}
 
 enum iso_cfg { ISO_ALONE, ISO_MEMCACHED, ISO_KVCACHE, ISO_STEERED, ISO_NR };
 
@@ -102,46 +122,23 @@ struct isolation {
 	struct echo_server es;
 	char expect[MC_UDP_MAX];
 	size_t expect_len;
+	struct lg_echo echo;		/* the echo client's protocol state */
+	struct lg_mc_thread bg;		/* the background memcached load of the current slice */
 	struct histogram slice;		/* the current slice's echo latencies */
 	struct iso_acc acc[ISO_NR];
 };
 
-/* The background memcached load: one open-loop thread for the echo's duration. */
-struct bg_load {
-	pthread_t th;
-	int fd;
-	struct lg_mc *m;
-	struct lg_proto p;
-	struct lg_params prm;
-	struct histogram h;
-	struct lg_result res;
-	int err;
-};
-
-static void *bg_main(void *arg)
-{
-	struct bg_load *b = arg;
-
-	b->err = loadgen_run(b->fd, &b->p, &b->prm, &b->h, &b->res);
-	return NULL;
-}
-
 static int isolation_setup(struct exp_env *env)
 {
+	const struct isolation_cfg *c = env->cfg;
 	struct isolation *x = calloc(1, sizeof(*x));
-	struct kvcache_config cfg = { .port = ISO_MC_PORT };
-	int err, n, v;
+	struct kvcache_config cfg = { .port = ISO_MC_PORT, .variant = c->variant };
+	int err, n;
 
 	if (!x)
 		return -ENOMEM;
 	env->priv = x;
 	x->cl.tcp = x->cl.udp = -1;
-	v = kvcache_variant_parse(opt_str(env->opts, "variant"));
-	if (v < 0) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "--variant: one of tail-const, tail-dyn, inlined, bpf2bpf, global");
-		return -EINVAL;
-	}
 	if (!memcached_available()) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "memcached is not installed (apt-get install memcached)");
@@ -151,12 +148,11 @@ static int isolation_setup(struct exp_env *env)
 	if (err)
 		return err;
 	x->topo_up = true;
-	cfg.variant = v;
 	cfg.server_addr = x->t.server.addr.s_addr;
 	err = kvcache_load(&x->kc, &cfg);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "kvcache %s does not load: %s",
-			 kvcache_variant_name(v), x->kc.verifier_log);
+			 kvcache_variant_name(c->variant), x->kc.verifier_log);
 		return EXP_SKIP;
 	}
 	x->kc_loaded = true;
@@ -168,8 +164,7 @@ static int isolation_setup(struct exp_env *env)
 	if (!err)
 		err = mc_set_tcp(&x->cl, ISO_KEY, 3, ISO_VALUE, strlen(ISO_VALUE));
 	if (!err)
-		err = echo_server_start(&x->es, &x->t, SOCK_DGRAM, (uint16_t)opt_int(env->opts, "echo-port"),
-					(int)opt_int(env->opts, "server-cpu"));
+		err = echo_server_start(&x->es, &x->t, SOCK_DGRAM, (uint16_t)c->echo_port, c->server_cpu);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached or the echo server (%s)",
 			 strerror(err < 0 ? -err : EPROTO));
@@ -182,21 +177,12 @@ static int isolation_setup(struct exp_env *env)
 	return 0;
 }
 
-static double duration_of(const struct exp_env *env)
-{
-	if (opt_given(env->opts, "duration"))
-		return opt_double(env->opts, "duration");
-	return env->profile == PROFILE_QUICK ? 2 : env->profile == PROFILE_FULL ? 20 : 5;
-}
-
 /* The RPS mask of the steered configuration: --steer-cpus, or the echo server's CPU. */
-static const char *steer_mask(const struct exp_env *env, char *buf, size_t len)
+static const char *steer_mask(const struct isolation_cfg *c, char *buf, size_t len)
 {
-	long long cpu = opt_int(env->opts, "server-cpu");
-
-	if (opt_given(env->opts, "steer-cpus"))
-		return opt_str(env->opts, "steer-cpus");
-	snprintf(buf, len, "%llx", cpu >= 0 && cpu < 63 ? 1ull << cpu : 1ull);
+	if (c->steer_cpus)
+		return c->steer_cpus;
+	snprintf(buf, len, "%llx", c->server_cpu >= 0 && c->server_cpu < 63 ? 1ull << c->server_cpu : 1ull);
 	return buf;
 }
 
@@ -223,76 +209,56 @@ static int configure(struct exp_env *env, struct isolation *x, enum iso_cfg c)
 			err = -EIO;
 	}
 	if (!err && rps && !x->rps_on) {
-		err = netpath_rps(&x->t, TOPO_SERVER, steer_mask(env, mask, sizeof(mask)));
+		err = netpath_rps(&x->t, TOPO_SERVER, steer_mask(env->cfg, mask, sizeof(mask)));
 		x->rps_on = !err;
 	}
 	return err;
 }
 
-static int start_bg(struct exp_env *env, struct isolation *x, struct bg_load *b, double secs)
+/* The background memcached load: open loop at --bg-rate on --bg-cpu for @secs. */
+static int start_bg(struct exp_env *env, struct isolation *x, double secs)
 {
-	int err;
+	const struct isolation_cfg *c = env->cfg;
+	const struct lg_params prm = {
+		.open_loop = true, .rate = c->bg_rate, .duration_s = secs, .timeout_ms = 200,
+		.cpu = c->bg_cpu,
+	};
+	int fd = echo_client_connect(&x->t, SOCK_DGRAM, ISO_MC_PORT);
 
-	b->fd = echo_client_connect(&x->t, SOCK_DGRAM, ISO_MC_PORT);
-	if (b->fd < 0)
-		return b->fd;
-	b->m = calloc(1, sizeof(*b->m));
-	if (!b->m || lg_mc_class(b->m, 0, ISO_KEY, x->expect, x->expect_len, NULL)) {
-		close(b->fd);
-		free(b->m);
-		return -ENOMEM;
-	}
-	lg_mc_init(&b->p, b->m, 0, 0);
-	hist_init(&b->h);
-	b->prm = (struct lg_params){ .open_loop = true, .rate = opt_double(env->opts, "bg-rate"),
-				     .duration_s = secs, .timeout_ms = 200,
-				     .cpu = (int)opt_int(env->opts, "bg-cpu") };
-	err = pthread_create(&b->th, NULL, bg_main, b);
-	if (err) {
-		close(b->fd);
-		free(b->m);
-		return -err;
-	}
-	return 0;
-}
-
-static void stop_bg(struct bg_load *b)
-{
-	pthread_join(b->th, NULL);
-	close(b->fd);
-	free(b->m);
+	if (fd < 0)
+		return fd;
+	return lg_mc_thread_start(&x->bg, fd, ISO_KEY, x->expect, x->expect_len, &prm);
 }
 
 /* One slice of configuration @c: echo latencies into x->slice, counters into x->acc[c]. */
 static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, double secs)
 {
+	const struct isolation_cfg *cfg = env->cfg;
 	struct lg_params prm = {
-		.duration_s = secs, .warmup = 200, .timeout_ms = 200,
-		.cpu = (int)opt_int(env->opts, "client-cpu"),
+		.duration_s = secs, .warmup = 200, .timeout_ms = 200, .cpu = cfg->client_cpu,
 	};
 	struct iso_acc *a = &x->acc[c];
 	struct kvcache_stats s0 = { 0 }, s1 = { 0 };
-	static struct lg_echo echo;
-	struct bg_load bg = { 0 };
+	struct lg_mc_thread *bg = &x->bg;
 	struct lg_result r = { 0 };
 	struct lg_proto p;
-	int fd, err;
+	int fd, err, bg_err;
 
 	err = configure(env, x, c);
 	if (err) {
 		snprintf(a->why, sizeof(a->why), "cannot set up %s: %s", iso_name[c], strerror(-err));
 		return 0;
 	}
-	fd = echo_client_connect(&x->t, SOCK_DGRAM, (uint16_t)opt_int(env->opts, "echo-port"));
+	fd = echo_client_connect(&x->t, SOCK_DGRAM, (uint16_t)cfg->echo_port);
 	if (fd < 0)
 		return fd;
-	lg_echo_init(&p, &echo, (size_t)opt_int(env->opts, "size"));
+	lg_echo_init(&p, &x->echo, (size_t)cfg->size);
 	hist_init(&x->slice);
 	if (x->kc.xdp_attached)
 		kvcache_read_stats(&x->kc, &s0);
 	/* the background load starts first and outlasts the echo */
 	if (c != ISO_ALONE) {
-		err = start_bg(env, x, &bg, secs + 0.2);
+		err = start_bg(env, x, secs + 0.2);
 		if (err) {
 			close(fd);
 			return err;
@@ -302,14 +268,14 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 	err = loadgen_run(fd, &p, &prm, &x->slice, &r);
 	close(fd);
 	if (c != ISO_ALONE) {
-		stop_bg(&bg);
+		bg_err = lg_mc_thread_join(bg);
 		if (!err)
-			err = bg.err;
+			err = bg_err;
 		if (x->kc.xdp_attached)
 			kvcache_read_stats(&x->kc, &s1);
-		a->bg_sent += bg.res.sent;
-		a->bg_lost += bg.res.lost;
-		a->bg_bad += bg.res.mismatched;
+		a->bg_sent += bg->res.sent;
+		a->bg_lost += bg->res.lost;
+		a->bg_bad += bg->res.mismatched;
 		a->hits += s1.hit - s0.hit;
 	}
 	a->sent += r.sent;
@@ -322,12 +288,13 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 		return 0;
 	}
 	hist_merge(&a->h, &x->slice);
-	a->echo_size = echo.size;
+	a->echo_size = x->echo.size;
 	return a->bad || a->bg_bad ? -EPROTO : 0;
 }
 
 static void add_row(struct exp_env *env, struct isolation *x, enum iso_cfg c, int rounds)
 {
+	const struct isolation_cfg *cfg = env->cfg;
 	struct iso_acc *a = &x->acc[c];
 	char note[RESULT_NOTE], mask[32];
 	struct stats st;
@@ -336,18 +303,45 @@ static void add_row(struct exp_env *env, struct isolation *x, enum iso_cfg c, in
 		result_skip(env->rs, iso_name[c], "rtt_us", a->why[0] ? a->why : "no echo reply");
 		return;
 	}
-	snprintf(note, sizeof(note), "UDP echo %zu B; %d slices; client/server cpu %lld/%lld; lost %llu",
-		 a->echo_size, rounds, opt_int(env->opts, "client-cpu"), opt_int(env->opts, "server-cpu"),
-		 (unsigned long long)a->lost);
+	snprintf(note, sizeof(note), "UDP echo %zu B; %d slices; client/server cpu %d/%d; lost %llu",
+		 a->echo_size, rounds, cfg->client_cpu, cfg->server_cpu, (unsigned long long)a->lost);
 	if (c != ISO_ALONE)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
-			 "; bg %.0f gets/s on cpu %lld: sent %llu lost %llu bad %llu; XDP hits %llu%s%s",
-			 opt_double(env->opts, "bg-rate"), opt_int(env->opts, "bg-cpu"),
+			 "; bg %.0f gets/s on cpu %d: sent %llu lost %llu bad %llu; XDP hits %llu%s%s",
+			 cfg->bg_rate, cfg->bg_cpu,
 			 (unsigned long long)a->bg_sent, (unsigned long long)a->bg_lost,
 			 (unsigned long long)a->bg_bad, (unsigned long long)a->hits,
 			 c == ISO_STEERED ? "; RPS rx-0 -> " : "",
-			 c == ISO_STEERED ? steer_mask(env, mask, sizeof(mask)) : "");
+			 c == ISO_STEERED ? steer_mask(cfg, mask, sizeof(mask)) : "");
 	result_add(env->rs, iso_name[c], "rtt_us", "us", env->tier, &st, note);
+}
+
+/* The slices of one run and, per round, Fig. 16's "+45%": kvcache slice median / alone's. */
+struct iso_run {
+	struct isolation *x;
+	double secs;			/* per slice */
+	double alone_median;		/* this round's echo_alone slice, ns */
+	double pct[64];
+	int npct;
+};
+
+static int iso_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
+{
+	struct iso_run *run = ctx;
+	struct isolation *x = run->x;
+	int err;
+
+	(void)round;
+	err = slice(env, x, conf, run->secs);
+	if (err)
+		return err;
+	*sample = (double)hist_percentile(&x->slice, 50);
+	if (conf == ISO_ALONE)
+		run->alone_median = *sample;
+	if (conf == ISO_KVCACHE && run->npct < 64 && run->alone_median > 0 && !x->acc[conf].why[0] &&
+	    !x->acc[ISO_ALONE].why[0])
+		run->pct[run->npct++] = (*sample / run->alone_median - 1) * 100;
+	return 0;
 }
 
 /*
@@ -357,41 +351,31 @@ static void add_row(struct exp_env *env, struct isolation *x, enum iso_cfg c, in
  */
 static int isolation_run(struct exp_env *env)
 {
-	struct isolation *x = env->priv;
+	const struct isolation_cfg *cfg = env->cfg;
 	int rounds = env->profile == PROFILE_QUICK ? 4 : env->profile == PROFILE_FULL ? 20 : 8;
-	double secs = duration_of(env) / rounds, pct[64];
-	int c, r, n = 0, err = 0;
+	struct iso_run run = { .x = env->priv, .secs = cfg->duration / rounds };
+	struct sampler s = {
+		.nconf = ISO_NR, .rounds = (size_t)rounds, .step = iso_step, .ctx = &run,
+		.names = iso_name,
+	};
+	double *medians = sampler_alloc(env, &s);
+	int c, err;
 
+	if (!medians)
+		return -ENOMEM;
 	for (c = 0; c < ISO_NR; c++)
-		hist_init(&x->acc[c].h);
-	for (r = 0; r < rounds && !err; r++) {
-		for (c = 0; c < ISO_NR && !err; c++) {
-			if (obench_interrupted())
-				return -EINTR;
-			progress(env, "round %d/%d: %s", r + 1, rounds, iso_name[c]);
-			err = slice(env, x, c, secs);
-			/* Fig. 16's "+45%", per round: kvcache slice median / alone slice median */
-			if (!err && c == ISO_ALONE)
-				pct[n] = (double)hist_percentile(&x->slice, 50);
-			if (!err && c == ISO_KVCACHE && n < 64 && pct[n] > 0 && !x->acc[c].why[0] &&
-			    !x->acc[ISO_ALONE].why[0]) {
-				pct[n] = ((double)hist_percentile(&x->slice, 50) / pct[n] - 1) * 100;
-				n++;
-			}
-		}
-	}
-	configure(env, x, ISO_ALONE);
+		hist_init(&run.x->acc[c].h);
+	err = sample_interleaved(env, &s, medians);
+	free(medians);
+	configure(env, run.x, ISO_ALONE);
 	if (err)
 		return err;
 	for (c = 0; c < ISO_NR; c++)
-		add_row(env, x, c, rounds);
-	if (n) {
-		struct stats st;
-
-		if (!stats_compute(pct, (size_t)n, 0, 0, &st))
-			result_add(env->rs, "echo_with_kvcache_vs_alone", "median_increase_pct", "%", env->tier,
-				   &st, "per round: echo median with kvcache traffic / echo median alone - 1");
-	}
+		add_row(env, run.x, c, rounds);
+	if (run.npct)
+		env_add_samples_nowarm(env, "echo_with_kvcache_vs_alone", "median_increase_pct", "%",
+				       run.pct, (size_t)run.npct,
+				       "per round: echo median with kvcache traffic / echo median alone - 1");
 	return 0;
 }
 
@@ -456,6 +440,7 @@ const struct experiment exp_isolation = {
 	.tiers = "host",
 	.opts = isolation_opts,
 	.cfg_size = sizeof(struct isolation_cfg),
+	.validate = isolation_validate,
 	.in_default_suite = true,
 	.setup = isolation_setup,
 	.run = isolation_run,

@@ -21,20 +21,14 @@
  * Configurations with and without the cache alternate (attach/detach per
  * sample or sweep point) so a drift of the shared VM hits both alike.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <linux/if_link.h>
 
@@ -43,18 +37,21 @@
 #include "kv/kvcache.h"
 #include "net/loadgen.h"
 #include "kv/loadgen_proto_mc.h"
+#include "core/measure.h"
 #include "kv/memcached.h"
+#include "net/net_opts.h"
 #include "net/netpath.h"
 #include "core/obench.h"
+#include "core/spawn.h"
 #include "net/topology.h"
+
+#define MAX_POINTS 16		/* of the --hit-fractions sweep */
 
 /* kvcache's flags, filled and validated by the runner before setup() */
 struct kvcache_cfg {
-	int variant;
+	int variant;			/* enum kvcache_variant */
 	int port;
-	int client_cpu;
-	int server_cpu;
-	int rx_cpu;
+	struct net_place place;
 	int small_size;
 	int large_size;
 	int keys;
@@ -73,16 +70,11 @@ struct kvcache_cfg {
 #define CFG(f) offsetof(struct kvcache_cfg, f)
 static const struct opt_spec kv_opts[] = {
 	{ "variant", OPT_ENUM, CFG(variant), .def = "tail-const", .choices = KVCACHE_VARIANTS,
-	  .help = "fast-path chaining: tail-const (BMC's), tail-dyn, inlined, bpf2bpf, global" },
-	{ "port", OPT_INT, CFG(port), .def = "11211", .min = 1024, .max = 65535,
-	  .help = "memcached's TCP and UDP port" },
-	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
-	  .help = "CPU of the load client (-1: not pinned)" },
-	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "1", .min = -1, .max = 1023,
-	  .help = "CPU of memcached, all its threads (-1: not pinned)" },
-	{ "rx-cpu", OPT_INT, CFG(rx_cpu), .def = "1", .min = -1, .max = 1023,
-	  .help = "CPU of the server's receive processing, XDP fast path included "
-	  "(threaded NAPI + RPS; -1: veth's default, the client's softirq)" },
+	  .help = "how the fast path chains its stages (tail-const is BMC's)" },
+	NET_PORT(CFG(port), "11211", "memcached's TCP and UDP port"),
+	NET_CLIENT_CPU(CFG(place.client_cpu), "0"),
+	NET_SERVER_CPU(CFG(place.server_cpu), "1", "memcached, all its threads"),
+	NET_RX_CPU(CFG(place.rx_cpu), "1"),
 	{ "small-size", OPT_INT, CFG(small_size), .def = "64", .min = 1, .max = 200,
 	  .help = "value bytes of the cacheable class (veth: cached replies only up to ~230 B)" },
 	{ "large-size", OPT_INT, CFG(large_size), .def = "1100", .min = 1001, .max = 1300,
@@ -96,25 +88,45 @@ static const struct opt_spec kv_opts[] = {
 	{ "window", OPT_INT, CFG(window), .def = "8", .min = 1, .max = 4096,
 	  .help = "outstanding requests in throughput runs (memaslap -c)" },
 	{ "duration", OPT_DOUBLE, CFG(duration), .def = "0.5", .quick = "0.15", .full = "1", .min = 0.05, .max = 60,
-	  .help = "seconds per throughput sample (default by profile: 0.15 / 0.5 / 1)" },
+	  .help = "seconds per throughput sample" },
 	{ "bg-rate", OPT_DOUBLE, CFG(bg_rate), .def = "0", .min = 0, .max = 1e7,
 	  .help = "mixed run: cacheable requests per second (paper 50K; "
 	  "0: 10/11 of half memcached's measured max, the paper's mix at a load memcached sustains)" },
 	{ "slow-rate", OPT_DOUBLE, CFG(slow_rate), .def = "0", .min = 0, .max = 1e7,
 	  .help = "mixed run: large-value requests per second (paper 5K; 0: 1/11 of that half)" },
 	{ "mixed-duration", OPT_DOUBLE, CFG(mixed_duration), .def = "5", .quick = "1.5", .full = "20", .min = 0.1, .max = 600,
-	  .help = "seconds of mixed load per configuration (default 1.5 / 5 / 20)" },
+	  .help = "seconds of mixed load per configuration" },
 	{ "hit-fractions", OPT_DOUBLE_LIST, CFG(hit_fractions), .def = "0,0.1,0.25,0.5,0.75,1", .quick = "0,0.1,0.5,1", .min = 0, .max = 1,
-	  .help = "cacheable fractions of the crossover sweep (default 0,0.1,0.5,1 quick; 0,0.1,0.25,0.5,0.75,1)" },
+	  .help = "cacheable fractions of the crossover sweep, increasing (at most 16)" },
 	{ "skip-memaslap", OPT_BOOL, CFG(skip_memaslap),
 	  .help = "do not run memaslap for the load-generator check" },
-	{ "timeout-ms", OPT_INT, CFG(timeout_ms), .def = "200", .min = 1, .max = 60000,
-	  .help = "a reply later than this counts as lost" },
+	NET_TIMEOUT_MS(CFG(timeout_ms)),
 	OPT_END
 };
 #undef CFG
 
-#define MAX_POINTS 16
+/* The sweep's fractions must increase (the crossover interpolates between neighbours). */
+static int kv_validate(const void *cfg, char *err, size_t len)
+{
+	const struct opt_list *f = &((const struct kvcache_cfg *)cfg)->hit_fractions;
+	int i;
+
+	if (f->n < 1 || f->n > MAX_POINTS) {
+		snprintf(err, len, "--hit-fractions: 1 to %d fractions, comma-separated", MAX_POINTS);
+		return -1;
+	}
+	for (i = 1; i < f->n; i++) {
+		if (f->v[i] <= f->v[i - 1]) {
+			snprintf(err, len, "--hit-fractions: increasing numbers in [0, 1], comma-separated "
+				 "(%g follows %g)", f->v[i], f->v[i - 1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Result-row names of the two configurations: [0] without the cache, [1] with it. */
+static const char *const kv_conf[2] = { "memcached_only", "kvcache" };
 
 struct kv_exp {
 	struct topo topo;
@@ -130,54 +142,8 @@ struct kv_exp {
 	char pinning[256];
 	char rx_note[96];	/* where the server veth's receive work runs */
 	uint64_t lost, late;		/* of throughput runs, since the last reset */
+	struct histogram h_all, h_cls[2];	/* the mixed run's: overall, per class */
 };
-
-static double dur_of(const struct exp_env *env)
-{
-	if (opt_given(env->opts, "duration"))
-		return opt_double(env->opts, "duration");
-	return env->profile == PROFILE_QUICK ? 0.15 : env->profile == PROFILE_FULL ? 1 : 0.5;
-}
-
-static double mixed_dur_of(const struct exp_env *env)
-{
-	if (opt_given(env->opts, "mixed-duration"))
-		return opt_double(env->opts, "mixed-duration");
-	return env->profile == PROFILE_QUICK ? 1.5 : env->profile == PROFILE_FULL ? 20 : 5;
-}
-
-/* Pins every thread of @pid (memcached's workers, listener, maintainers) to @cpu. */
-static int pin_process(pid_t pid, int cpu)
-{
-	char path[64];
-	struct dirent *d;
-	cpu_set_t set;
-	DIR *dir;
-	int n = 0;
-
-	if (cpu < 0)
-		return 0;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	while ((d = readdir(dir)))
-		if (d->d_name[0] != '.' && !sched_setaffinity(atoi(d->d_name), sizeof(set), &set))
-			n++;
-	closedir(dir);
-	return n ? 0 : -EPERM;
-}
-
-static void add_value(struct exp_env *env, const char *cfg, const char *metric,
-		      const char *unit, double v, const char *note)
-{
-	struct stats st = { .n = 1, .mean = v, .min = v, .max = v, .p1 = v, .q1 = v,
-			    .median = v, .q3 = v, .p99 = v, .p999 = v };
-
-	result_add(env->rs, cfg, metric, unit, env->tier, &st, note);
-}
 
 /*
  * A fresh client socket (a new source port) for each run: answers to an
@@ -241,25 +207,52 @@ static int populate(struct kv_exp *x)
 	return err;
 }
 
+/* memcached pinned to --server-cpu, our client to it, the keys stored. */
+static int start_memcached(struct exp_env *env, struct kv_exp *x)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	uint16_t port = (uint16_t)c->port;
+	int err;
+
+	err = memcached_start_on(&x->mc, x->topo.server.nsfd, x->topo.server.addr, port, port, 1,
+				 c->place.server_cpu);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached: %s",
+			 strerror(-err));
+		return err;
+	}
+	snprintf(x->pinning, sizeof(x->pinning), "memcached -t 1 on cpu %d, client on cpu %d; %s",
+		 c->place.server_cpu, c->place.client_cpu, x->rx_note);
+	err = mc_client_open(&x->cl, x->topo.client.nsfd, x->topo.server.addr, port, port);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot reach memcached: %s",
+			 strerror(-err));
+		return err;
+	}
+	err = reopen_client(x, port);
+	if (err)
+		return err;
+	err = populate(x);
+	if (err)
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot store the keys: %s",
+			 strerror(-err));
+	return err;
+}
+
 static int kv_setup(struct exp_env *env)
 {
+	const struct kvcache_cfg *c = env->cfg;
 	struct kv_exp *x = calloc(1, sizeof(*x));
-	struct kvcache_config cfg = { 0 };
-	int v, err, srv_cpu = (int)opt_int(env->opts, "server-cpu");
-	uint16_t port = (uint16_t)opt_int(env->opts, "port");
+	struct kvcache_config cfg = {
+		.variant = c->variant, .port = (uint16_t)c->port, .entries = 4096,
+	};
+	int err;
 
 	if (!x)
 		return -ENOMEM;
 	env->priv = x;
 	x->fd = -1;
 	x->cl.tcp = x->cl.udp = -1;
-	v = kvcache_variant_parse(opt_str(env->opts, "variant"));
-	if (v < 0) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "unknown --variant '%s' (tail-const, tail-dyn, inlined, bpf2bpf, global)",
-			 opt_str(env->opts, "variant"));
-		return -EINVAL;
-	}
 	if (!memcached_available()) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "memcached is not installed (apt-get install memcached)");
@@ -269,56 +262,30 @@ static int kv_setup(struct exp_env *env)
 	if (err)
 		return err;
 	x->topo_up = true;
-	netpath_place_rx(&x->topo, (int)opt_int(env->opts, "rx-cpu"), x->rx_note, sizeof(x->rx_note));
-	cfg.variant = v;
-	cfg.port = port;
+	netpath_place_rx(&x->topo, c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
 	cfg.server_addr = x->topo.server.addr.s_addr;
-	cfg.entries = 4096;
 	err = kvcache_load(&x->kc, &cfg);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "the kernel rejected the kvcache %s programs: %s", opt_str(env->opts, "variant"),
-			 x->kc.verifier_log);
+			 "the kernel rejected the kvcache %s programs: %s",
+			 kvcache_variant_name(c->variant), x->kc.verifier_log);
 		return EXP_SKIP;
 	}
 	x->kc_loaded = true;
-	err = memcached_start(&x->mc, x->topo.server.nsfd, x->topo.server.addr, port, port, 1);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached: %s",
-			 strerror(-err));
-		return err;
-	}
-	err = pin_process(x->mc.pid, srv_cpu);
-	snprintf(x->pinning, sizeof(x->pinning), "memcached -t 1 on cpu %d%s, client on cpu %lld; %s",
-		 srv_cpu, err ? " (pinning failed)" : "", opt_int(env->opts, "client-cpu"), x->rx_note);
-	err = mc_client_open(&x->cl, x->topo.client.nsfd,
-			     x->topo.server.addr, port, port);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot reach memcached: %s",
-			 strerror(-err));
-		return err;
-	}
-	err = reopen_client(x, port);
-	if (err)
-		return err;
 	x->wcfg = (struct lg_mcw_cfg){
-		.keys = { (unsigned int)opt_int(env->opts, "keys"), (unsigned int)opt_int(env->opts, "keys") },
-		.value_size = { (size_t)opt_int(env->opts, "small-size"),
-				(size_t)opt_int(env->opts, "large-size") },
-		.zipf_s = opt_double(env->opts, "zipf"),
-		.set_ratio = opt_double(env->opts, "set-ratio"),
+		.keys = { (unsigned int)c->keys, (unsigned int)c->keys },
+		.value_size = { (size_t)c->small_size, (size_t)c->large_size },
+		.zipf_s = c->zipf,
+		.set_ratio = c->set_ratio,
 	};
-	err = populate(x);
-	if (err)
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot store the keys: %s",
-			 strerror(-err));
-	return err;
+	return start_memcached(env, x);
 }
 
 /* One saturating run of @dur seconds with @frac1 large-value requests; req/s or -errno. */
 static double tput_run(struct exp_env *env, struct kv_exp *x, double frac1, double dur,
-		       unsigned int window, const char *cfg, int *errp)
+		       const char *cfg, int *errp)
 {
+	const struct kvcache_cfg *kc = env->cfg;
 	struct lg_mcw_cfg c = x->wcfg;
 	struct lg_result r;
 	struct lg_proto p;
@@ -327,12 +294,12 @@ static double tput_run(struct exp_env *env, struct kv_exp *x, double frac1, doub
 
 	c.frac1 = frac1;
 	c.seed = 0x5eed0000u + (uint64_t)(frac1 * 1000);
-	err = reopen_client(x, (uint16_t)opt_int(env->opts, "port"));
+	err = reopen_client(x, (uint16_t)kc->port);
 	if (!err)
 		err = lg_mcw_init(&p, &w, &c, 0, NULL, NULL);
 	if (!err)
-		err = lg_mc_run_window(x->fd, &p, window, dur, 500, (int)opt_int(env->opts, "timeout-ms"),
-				       (int)opt_int(env->opts, "client-cpu"), NULL, &r);
+		err = lg_mc_run_window(x->fd, &p, (unsigned int)kc->window, dur, 500, kc->timeout_ms,
+				       kc->place.client_cpu, NULL, &r);
 	lg_mcw_free(&w);
 	*errp = err;
 	if (err)
@@ -344,156 +311,172 @@ static double tput_run(struct exp_env *env, struct kv_exp *x, double frac1, doub
 }
 
 /* (a) Fig. 4: one small key, every request cacheable; samples alternate without/with. */
-static int measure_throughput(struct exp_env *env, struct kv_exp *x)
+static int tput_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
-	int n = env->warmup + env->samples, i, err = 0;
-	double *v[2], dur = dur_of(env);
-	unsigned int window = (unsigned int)opt_int(env->opts, "window");
-	char note[RESULT_NOTE];
-	struct kvcache_stats s0, s1;
+	const struct kvcache_cfg *c = env->cfg;
+	struct kv_exp *x = ctx;
+	int err;
 
-	v[0] = calloc((size_t)n, sizeof(double));
-	v[1] = calloc((size_t)n, sizeof(double));
-	if (!v[0] || !v[1]) {
-		free(v[0]);
-		free(v[1]);
-		return -ENOMEM;
-	}
-	kvcache_read_stats(&x->kc, &s0);
-	x->lost = x->late = 0;
-	for (i = 0; i < n && !err; i++) {
-		progress(env, "throughput sample %d/%d", i + 1, n);
-		err = set_cache(x, false);
-		if (!err)
-			v[0][i] = tput_run(env, x, 0, dur, window, "memcached_only", &err);
-		if (!err)
-			err = set_cache(x, true);
-		if (!err)
-			v[1][i] = tput_run(env, x, 0, dur, window, "kvcache", &err);
-	}
-	kvcache_read_stats(&x->kc, &s1);
-	set_cache(x, false);
-	if (!err) {
-		snprintf(note, sizeof(note), "UDP gets of %u key(s), %lld B values, window %u, %.2f s/sample, "
-			 "lost %llu (both); %s", x->wcfg.keys[0], opt_int(env->opts, "small-size"), window, dur,
-			 (unsigned long long)x->lost, x->pinning);
-		env_add_samples(env, "memcached_only", "req_per_s", "req/s", v[0], (size_t)n, 0, note);
-		snprintf(note + strlen(note), sizeof(note) - strlen(note),
-			 "; XDP hits %llu misses %llu (%s)", (unsigned long long)(s1.hit - s0.hit),
-			 (unsigned long long)(s1.miss - s0.miss), opt_str(env->opts, "variant"));
-		env_add_samples(env, "kvcache", "req_per_s", "req/s", v[1], (size_t)n, 0, note);
-	}
-	free(v[0]);
-	free(v[1]);
+	(void)round;
+	err = set_cache(x, conf == 1);
+	if (!err)
+		*sample = tput_run(env, x, 0, c->duration, kv_conf[conf], &err);
 	return err;
 }
 
-/* (b) Figs. 5-6: open-loop mixed load, latency overall and per class. */
-static int measure_mixed_one(struct exp_env *env, struct kv_exp *x, bool cache)
+static int measure_throughput(struct exp_env *env, struct kv_exp *x)
 {
-	const char *name = cache ? "kvcache" : "memcached_only";
-	double bg = opt_double(env->opts, "bg-rate"), slow = opt_double(env->opts, "slow-rate");
-	const struct result_row *cap = result_find(env->rs, "memcached_only", "req_per_s");
-	static struct histogram h_all, h_cls[2];
-	struct lg_params prm = {
-		.open_loop = true, .rate = bg + slow, .duration_s = mixed_dur_of(env),
-		.warmup = 2000, .timeout_ms = (int)opt_int(env->opts, "timeout-ms"),
-		.cpu = (int)opt_int(env->opts, "client-cpu"),
-	};
+	const struct kvcache_cfg *c = env->cfg;
+	struct sampler s = { .nconf = 2, .step = tput_step, .ctx = x, .names = kv_conf };
+	double *v = sampler_alloc(env, &s);
+	size_t n = sampler_rounds(env, &s);
 	struct kvcache_stats s0, s1;
-	struct lg_mcw_cfg c = x->wcfg;
-	char cfg[64], note[RESULT_NOTE];
-	struct lg_result r;
-	struct lg_proto p;
-	struct lg_mcw w;
-	struct stats st;
+	char note[RESULT_NOTE];
 	int err;
 
-	/* the paper's 50K + 5K ran well below memcached's capacity: keep that ratio */
-	if (bg <= 0 || slow <= 0) {
-		double half = cap && !cap->skipped ? cap->st.median / 2 : 20000;
-
-		bg = bg > 0 ? bg : half * 10 / 11;
-		slow = slow > 0 ? slow : half / 11;
-		prm.rate = bg + slow;
+	if (!v)
+		return -ENOMEM;
+	kvcache_read_stats(&x->kc, &s0);
+	x->lost = x->late = 0;
+	err = sample_interleaved(env, &s, v);
+	kvcache_read_stats(&x->kc, &s1);
+	set_cache(x, false);
+	if (!err) {
+		snprintf(note, sizeof(note), "UDP gets of %u key(s), %d B values, window %d, %.2f s/sample, "
+			 "lost %llu (both); %s", x->wcfg.keys[0], c->small_size, c->window, c->duration,
+			 (unsigned long long)x->lost, x->pinning);
+		env_add_samples(env, kv_conf[0], "req_per_s", "req/s", sample_series(env, &s, v, 0, 0),
+				n, 0, note);
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "; XDP hits %llu misses %llu (%s)", (unsigned long long)(s1.hit - s0.hit),
+			 (unsigned long long)(s1.miss - s0.miss), kvcache_variant_name(c->variant));
+		env_add_samples(env, kv_conf[1], "req_per_s", "req/s", sample_series(env, &s, v, 0, 1),
+				n, 0, note);
 	}
-	hist_init(&h_all);
-	hist_init(&h_cls[0]);
-	hist_init(&h_cls[1]);
-	c.frac1 = slow / (bg + slow);
+	free(v);
+	return err;
+}
+
+/* (b) Figs. 5-6: one open-loop mixed run, with or without the cache. */
+struct mixed_run {
+	bool cache;
+	const char *name;		/* kv_conf[cache] */
+	double bg, slow;		/* req/s of each class */
+	struct lg_params prm;
+	struct lg_result r;
+	struct kvcache_stats s0, s1;
+};
+
+/* The paper's 50K + 5K ran well below memcached's capacity: keep that ratio. */
+static void mixed_rates(struct exp_env *env, struct mixed_run *m)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	const struct result_row *cap = result_find(env->rs, kv_conf[0], "req_per_s");
+	double half = cap && !cap->skipped ? cap->st.median / 2 : 20000;
+
+	m->bg = c->bg_rate;
+	m->slow = c->slow_rate;
+	if (m->bg <= 0 || m->slow <= 0) {
+		m->bg = m->bg > 0 ? m->bg : half * 10 / 11;
+		m->slow = m->slow > 0 ? m->slow : half / 11;
+	}
+	m->prm.rate = m->bg + m->slow;
+}
+
+static int mixed_load(struct exp_env *env, struct kv_exp *x, struct mixed_run *m)
+{
+	const struct kvcache_cfg *kc = env->cfg;
+	struct lg_mcw_cfg c = x->wcfg;
+	struct lg_proto p;
+	struct lg_mcw w;
+	int err;
+
+	hist_init(&x->h_all);
+	hist_init(&x->h_cls[0]);
+	hist_init(&x->h_cls[1]);
+	c.frac1 = m->slow / (m->bg + m->slow);
 	c.seed = 0x3141592653ull;
-	err = set_cache(x, cache);
+	err = set_cache(x, m->cache);
 	if (!err)
-		err = lg_mcw_init(&p, &w, &c, prm.warmup, &h_cls[0], &h_cls[1]);
+		err = lg_mcw_init(&p, &w, &c, m->prm.warmup, &x->h_cls[0], &x->h_cls[1]);
 	if (err)
 		return err;
-	progress(env, "mixed load %s: %.0f + %.0f req/s for %.1f s", name, bg, slow, prm.duration_s);
-	err = reopen_client(x, (uint16_t)opt_int(env->opts, "port"));
+	progress(env, "mixed load %s: %.0f + %.0f req/s for %.1f s", m->name, m->bg, m->slow,
+		 m->prm.duration_s);
+	err = reopen_client(x, (uint16_t)kc->port);
 	if (err) {
 		lg_mcw_free(&w);
 		return err;
 	}
-	kvcache_read_stats(&x->kc, &s0);
-	err = loadgen_run(x->fd, &p, &prm, &h_all, &r);
-	kvcache_read_stats(&x->kc, &s1);
-	note_mismatch(x, cache ? "mixed kvcache" : "mixed memcached_only",
-		      r.mismatched + w.bad_class[0] + w.bad_class[1] + w.bad_set);
+	kvcache_read_stats(&x->kc, &m->s0);
+	err = loadgen_run(x->fd, &p, &m->prm, &x->h_all, &m->r);
+	kvcache_read_stats(&x->kc, &m->s1);
+	note_mismatch(x, m->cache ? "mixed kvcache" : "mixed memcached_only",
+		      m->r.mismatched + w.bad_class[0] + w.bad_class[1] + w.bad_set);
 	lg_mcw_free(&w);
-	if (err)
-		return err;
-	snprintf(note, sizeof(note), "open loop %.0f+%.0f req/s (%lld B / %lld B values), %.1f s; sent %llu lost %llu; %s",
-		 bg, slow, opt_int(env->opts, "small-size"), opt_int(env->opts, "large-size"),
-		 prm.duration_s, (unsigned long long)r.sent, (unsigned long long)r.lost, x->pinning);
-	if (cache) {
-		double served = (double)(s1.hit - s0.hit), all = served + (double)(s1.miss - s0.miss) +
-				(double)(s1.bypass - s0.bypass);
+	return err;
+}
+
+static void mixed_rows(struct exp_env *env, struct kv_exp *x, const struct mixed_run *m)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	char cfg[64], note[RESULT_NOTE];
+	struct stats st;
+
+	snprintf(note, sizeof(note), "open loop %.0f+%.0f req/s (%d B / %d B values), %.1f s; sent %llu lost %llu; %s",
+		 m->bg, m->slow, c->small_size, c->large_size, m->prm.duration_s,
+		 (unsigned long long)m->r.sent, (unsigned long long)m->r.lost, x->pinning);
+	if (m->cache) {
+		double served = (double)(m->s1.hit - m->s0.hit), all = served +
+				(double)(m->s1.miss - m->s0.miss) + (double)(m->s1.bypass - m->s0.bypass);
 
 		snprintf(note + strlen(note), sizeof(note) - strlen(note), "; XDP hits %.0f of %.0f",
 			 served, all);
 		if (all > 0)
-			add_value(env, "omega_mixed", "fraction", "", served / all,
-				  "fast-path fraction of the mixed run: XDP hits / memcached requests seen by XDP");
+			env_add_value(env, "omega_mixed", "fraction", "", served / all,
+				      "fast-path fraction of the mixed run: XDP hits / memcached requests seen by XDP");
 	}
-	snprintf(cfg, sizeof(cfg), "overall_%s", name);
-	if (!hist_stats(&h_all, 1e-3, &st))
+	snprintf(cfg, sizeof(cfg), "overall_%s", m->name);
+	if (!hist_stats(&x->h_all, 1e-3, &st))
 		result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, note);
-	snprintf(cfg, sizeof(cfg), "fastpath_%s", name);
-	if (!hist_stats(&h_cls[0], 1e-3, &st))
+	snprintf(cfg, sizeof(cfg), "fastpath_%s", m->name);
+	if (!hist_stats(&x->h_cls[0], 1e-3, &st))
 		result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, "small-value gets (cacheable)");
-	snprintf(cfg, sizeof(cfg), "slowpath_%s", name);
-	if (!hist_stats(&h_cls[1], 1e-3, &st)) {
+	snprintf(cfg, sizeof(cfg), "slowpath_%s", m->name);
+	if (!hist_stats(&x->h_cls[1], 1e-3, &st)) {
 		result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, "large-value gets (memcached only)");
-		snprintf(cfg, sizeof(cfg), "slowpath_%s_p99", name);
-		add_value(env, cfg, "rtt_us", "us", st.p99, "p99 of the slow-path histogram, as a row for the report's ratio");
+		snprintf(cfg, sizeof(cfg), "slowpath_%s_p99", m->name);
+		env_add_value(env, cfg, "rtt_us", "us", st.p99,
+			      "p99 of the slow-path histogram, as a row for the report's ratio");
 	} else {
-		snprintf(cfg, sizeof(cfg), "slowpath_%s", name);
 		result_skip(env->rs, cfg, "rtt_us", "no large-value reply was received");
 	}
-	return 0;
 }
 
-static int parse_fractions(const struct exp_env *env, double *f, int max)
+static int measure_mixed_one(struct exp_env *env, struct kv_exp *x, bool cache)
 {
-	const char *def = env->profile == PROFILE_QUICK ? "0,0.1,0.5,1" : "0,0.1,0.25,0.5,0.75,1";
-	char list[256], *save, *tok, *end;
-	int n = 0;
+	const struct kvcache_cfg *c = env->cfg;
+	struct mixed_run m = {
+		.cache = cache, .name = kv_conf[cache],
+		.prm = {
+			.open_loop = true, .duration_s = c->mixed_duration, .warmup = 2000,
+			.timeout_ms = c->timeout_ms, .cpu = c->place.client_cpu,
+		},
+	};
+	int err;
 
-	snprintf(list, sizeof(list), "%s", opt_given(env->opts, "hit-fractions") ?
-		 opt_str(env->opts, "hit-fractions") : def);
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		double v = strtod(tok, &end);
-
-		if (*end || end == tok || v < 0 || v > 1 || n == max || (n && v <= f[n - 1]))
-			return -1;
-		f[n++] = v;
-	}
-	return n;
+	mixed_rates(env, &m);
+	err = mixed_load(env, x, &m);
+	if (!err)
+		mixed_rows(env, x, &m);
+	return err;
 }
 
 /* rho: bpf_stats of the XDP entry program and the TC fill over an all-slow-path run. */
 static int measure_ebpf_cost(struct exp_env *env, struct kv_exp *x, double *ns_per_req,
 			     char *why, size_t len)
 {
+	const struct kvcache_cfg *c = env->cfg;
 	int fds[2] = { kvcache_xdp_fd(&x->kc), kvcache_fill_fd(&x->kc) }, sfd, i, err;
 	__u64 ns0[2] = { 0 }, cnt0[2] = { 0 }, ns1[2] = { 0 }, cnt1[2] = { 0 };
 	double tot = 0;
@@ -509,8 +492,7 @@ static int measure_ebpf_cost(struct exp_env *env, struct kv_exp *x, double *ns_p
 	for (i = 0; i < 2; i++)
 		netpath_prog_stats(fds[i], &ns0[i], &cnt0[i]);
 	progress(env, "eBPF cost on the slow path (bpf_stats)");
-	tput_run(env, x, 1, dur_of(env) * 2, (unsigned int)opt_int(env->opts, "window"),
-		 "rho (all slow path)", &err);
+	tput_run(env, x, 1, c->duration * 2, "rho (all slow path)", &err);
 	for (i = 0; i < 2; i++)
 		netpath_prog_stats(fds[i], &ns1[i], &cnt1[i]);
 	netpath_stats_restore(sfd);
@@ -528,106 +510,209 @@ static int measure_ebpf_cost(struct exp_env *env, struct kv_exp *x, double *ns_p
 	return 0;
 }
 
-/* (c) the sweep and the advisor's numbers. */
-static int measure_advisor(struct exp_env *env, struct kv_exp *x)
+/* (c) one point of the sweep: cost per request (1 / throughput) without and with the cache. */
+struct sweep_point {
+	struct kv_exp *x;
+	double frac;			/* cacheable */
+};
+
+/* Where a mismatch is reported from. */
+static const char *const sweep_where[2] = { "sweep memcached_only", "sweep kvcache" };
+
+static int sweep_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
-	double f[MAX_POINTS], cost[2][MAX_POINTS], v[2][16], dur = dur_of(env), ebpf_ns = NAN, cross;
-	int np = parse_fractions(env, f, MAX_POINTS), i, j, c, err = 0, reps;
-	unsigned int window = (unsigned int)opt_int(env->opts, "window");
-	char cfg[64], note[RESULT_NOTE], why[160] = "";
-	struct stats st;
+	const struct kvcache_cfg *c = env->cfg;
+	struct sweep_point *pt = ctx;
+	int err;
 
-	if (np < 0) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "--hit-fractions: increasing numbers in [0, 1], comma-separated");
-		return -EINVAL;
-	}
-	reps = env->profile == PROFILE_QUICK ? 3 : env->profile == PROFILE_FULL ? 10 : 5;
-	for (i = 0; i < np && !err; i++) {
-		for (j = 0; j < reps && !err; j++) {
-			progress(env, "sweep: cacheable fraction %.2f, %d/%d", f[i], j + 1, reps);
-			for (c = 0; c < 2 && !err; c++) {
-				err = set_cache(x, c == 1);
-				if (!err)
-					v[c][j] = 1e6 / tput_run(env, x, 1 - f[i], dur, window,
-								 c ? "sweep kvcache" : "sweep memcached_only", &err);
-			}
-		}
-		for (c = 0; c < 2 && !err; c++) {
-			snprintf(cfg, sizeof(cfg), "sweep_%s_f%.2f", c ? "kvcache" : "memcached_only", f[i]);
+	(void)round;
+	err = set_cache(pt->x, conf == 1);
+	if (!err)
+		*sample = 1e6 / tput_run(env, pt->x, 1 - pt->frac, c->duration, sweep_where[conf], &err);
+	return err;
+}
+
+/* The sweep's rows; cost[conf][i] = their medians, us per request. */
+static int measure_sweep(struct exp_env *env, struct kv_exp *x, double cost[2][MAX_POINTS])
+{
+	const struct kvcache_cfg *c = env->cfg;
+	const struct opt_list *f = &c->hit_fractions;
+	int reps = env->profile == PROFILE_QUICK ? 3 : env->profile == PROFILE_FULL ? 10 : 5;
+	char cfg[64], note[RESULT_NOTE], names[2][48];
+	const char *name[2] = { names[0], names[1] };
+	struct sweep_point pt = { .x = x };
+	struct sampler s = { .nconf = 2, .rounds = (size_t)reps, .step = sweep_step, .ctx = &pt,
+			     .names = name };
+	double *v = sampler_alloc(env, &s);
+	int i, conf, err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < f->n && !err; i++) {
+		pt.frac = f->v[i];
+		for (conf = 0; conf < 2; conf++)
+			snprintf(names[conf], sizeof(names[conf]), "sweep %s, cacheable fraction %.2f",
+				 kv_conf[conf], pt.frac);
+		err = sample_interleaved(env, &s, v);
+		for (conf = 0; conf < 2 && !err; conf++) {
+			const struct result_row *row;
+
+			snprintf(cfg, sizeof(cfg), "sweep_%s_f%.2f", kv_conf[conf], pt.frac);
 			snprintf(note, sizeof(note), "cost per request = 1/throughput; cacheable fraction %.2f; "
-				 "window %u; %d x %.2f s", f[i], window, reps, dur);
-			if (stats_compute(v[c], (size_t)reps, 0, 0, &st))
-				return -EIO;
-			cost[c][i] = st.median;
-			result_add(env->rs, cfg, "us_per_req", "us", env->tier, &st, note);
+				 "window %d; %d x %.2f s", pt.frac, c->window, reps, c->duration);
+			if (env_add_samples_nowarm(env, cfg, "us_per_req", "us",
+						   sample_series(env, &s, v, 0, conf), (size_t)reps, note))
+				err = -EIO;
+			row = result_find(env->rs, cfg, "us_per_req");
+			cost[conf][i] = row ? row->st.median : NAN;
 		}
 	}
-	set_cache(x, false);
-	if (err)
-		return err;
+	free(v);
+	return err;
+}
 
-	/* predicted: rho = eBPF ns per slow-path request / memcached's ns per request */
-	err = measure_ebpf_cost(env, x, &ebpf_ns, why, sizeof(why));
-	set_cache(x, false);
-	if (err < 0)
-		return err;
-	if (f[0] != 0) {
+/* The advisor's prediction from the eBPF cost; @why_not: why that was not measured (NULL: it was). */
+static void predicted_rows(struct exp_env *env, const double cost[2][MAX_POINTS], double ebpf_ns,
+			   const char *why_not)
+{
+	const struct opt_list *f = &((const struct kvcache_cfg *)env->cfg)->hit_fractions;
+
+	if (f->v[0] != 0) {
 		result_skip(env->rs, "rho", "fraction", "the sweep has no 0 point: no cost without offload");
-	} else if (err) {
-		result_skip(env->rs, "rho", "fraction", why);
+	} else if (why_not) {
+		result_skip(env->rs, "rho", "fraction", why_not);
 	} else {
 		double cost_ns = cost[0][0] * 1e3, rho = advisor_rho(ebpf_ns, cost_ns);
 
-		add_value(env, "ebpf_ns_per_slowpath_req", "ns", "ns", ebpf_ns,
-			  "bpf_stats run_time_ns/run_cnt: XDP entry (miss, whole tail-call chain) + TC egress fill, all-large run");
-		add_value(env, "cost_ns_per_req_without", "ns", "ns", cost_ns,
-			  "memcached alone, all requests slow path: 1/throughput (median of the sweep's 0 point)");
-		add_value(env, "rho", "fraction", "", rho, "eBPF cost per slow-path request / cost per request without offload");
-		add_value(env, "omega_star", "fraction", "", advisor_break_even(rho),
-			  "predicted break-even cacheable fraction (paper §3.2: omega* = rho)");
+		env_add_value(env, "ebpf_ns_per_slowpath_req", "ns", "ns", ebpf_ns,
+			      "bpf_stats run_time_ns/run_cnt: XDP entry (miss, whole tail-call chain) + TC egress fill, all-large run");
+		env_add_value(env, "cost_ns_per_req_without", "ns", "ns", cost_ns,
+			      "memcached alone, all requests slow path: 1/throughput (median of the sweep's 0 point)");
+		env_add_value(env, "rho", "fraction", "", rho,
+			      "eBPF cost per slow-path request / cost per request without offload");
+		env_add_value(env, "omega_star", "fraction", "", advisor_break_even(rho),
+			      "predicted break-even cacheable fraction (paper §3.2: omega* = rho)");
 	}
 	/*
 	 * The program's run time is not all a slow-path request pays: the hook's
 	 * own path (here veth NAPI, XDP buffer, the pass back to the stack) is
 	 * too.  The sweep's 0 point measures the whole penalty directly.
 	 */
-	if (f[0] == 0 && cost[0][0] > 0) {
+	if (f->v[0] == 0 && cost[0][0] > 0) {
 		double rho_eff = (cost[1][0] - cost[0][0]) / cost[0][0];
 
 		if (rho_eff >= 0) {
-			add_value(env, "rho_slowpath", "fraction", "", rho_eff,
-				  "whole slow-path penalty: (cost with cache - without) / without, at fraction 0");
-			add_value(env, "omega_star_slowpath", "fraction", "", advisor_break_even(rho_eff),
-				  "break-even predicted from the whole slow-path penalty");
+			env_add_value(env, "rho_slowpath", "fraction", "", rho_eff,
+				      "whole slow-path penalty: (cost with cache - without) / without, at fraction 0");
+			env_add_value(env, "omega_star_slowpath", "fraction", "", advisor_break_even(rho_eff),
+				      "break-even predicted from the whole slow-path penalty");
 		}
 	}
-	switch (advisor_crossover(f, cost[1], cost[0], (size_t)np, &cross)) {
+}
+
+/* Where the measured cost curves cross. */
+static void crossover_row(struct exp_env *env, const double cost[2][MAX_POINTS])
+{
+	const struct opt_list *f = &((const struct kvcache_cfg *)env->cfg)->hit_fractions;
+	double cross;
+
+	switch (advisor_crossover(f->v, cost[1], cost[0], (size_t)f->n, &cross)) {
 	case 0:
-		add_value(env, "crossover_measured", "fraction", "", cross,
-			  "where cost(kvcache) falls below cost(memcached alone): linear interpolation of the sweep");
+		env_add_value(env, "crossover_measured", "fraction", "", cross,
+			      "where cost(kvcache) falls below cost(memcached alone): linear interpolation of the sweep");
 		break;
 	case 1:
-		add_value(env, "crossover_measured", "fraction", "", cross,
-			  "the cache is already cheaper at the sweep's first point: crossover at or below it");
+		env_add_value(env, "crossover_measured", "fraction", "", cross,
+			      "the cache is already cheaper at the sweep's first point: crossover at or below it");
 		break;
 	default:
 		result_skip(env->rs, "crossover_measured", "fraction",
 			    "the cache never became cheaper in the sweep");
 	}
+}
+
+/* (c) the sweep and the advisor's numbers. */
+static int measure_advisor(struct exp_env *env, struct kv_exp *x)
+{
+	double cost[2][MAX_POINTS], ebpf_ns = NAN;
+	char why[160] = "";
+	int err;
+
+	err = measure_sweep(env, x, cost);
+	set_cache(x, false);
+	if (err)
+		return err;
+	/* predicted: rho = eBPF ns per slow-path request / memcached's ns per request */
+	err = measure_ebpf_cost(env, x, &ebpf_ns, why, sizeof(why));
+	set_cache(x, false);
+	if (err < 0)
+		return err;
+	predicted_rows(env, cost, ebpf_ns, err ? why : NULL);
+	crossover_row(env, cost);
 	return 0;
+}
+
+/* memaslap's config file: gets only, our small value size, 16-byte keys (memaslap's minimum). */
+static int write_memaslap_cfg(struct exp_env *env, char *path, size_t len)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	FILE *f;
+
+	snprintf(path, len, "%s/kvcache_memaslap.cfg", env->run_dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "key\n16 16 1\nvalue\n%d %d 1\ncmd\n0 0.0\n1 1.0\n", c->small_size, c->small_size);
+	return fclose(f) ? -errno : 0;
+}
+
+/* What memaslap printed at the end. */
+struct memaslap_out {
+	unsigned long long gets, sets, ops, tps;
+	double runtime;
+};
+
+/* Runs memaslap in the client namespace on the client's CPU; its exit status or -errno. */
+static int run_memaslap(struct exp_env *env, struct kv_exp *x, char *const argv[],
+			struct memaslap_out *o)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	struct spawn_opts so = SPAWN_OPTS;
+	char line[512];
+	int fd, status;
+	pid_t pid;
+	FILE *f;
+
+	so.netns_fd = x->topo.client.nsfd;
+	so.cpu = c->place.client_cpu;
+	so.capture = so.capture_stderr = true;
+	pid = spawn_exec(&so, argv, &fd);
+	if (pid < 0)
+		return pid;
+	f = fdopen(fd, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "cmd_get: %llu", &o->gets);
+		sscanf(line, "cmd_set: %llu", &o->sets);
+		sscanf(line, "Run time: %lfs Ops: %llu TPS: %llu", &o->runtime, &o->ops, &o->tps);
+	}
+	if (f)
+		fclose(f);
+	else
+		close(fd);
+	status = spawn_wait(pid);
+	return obench_interrupted() ? -EINTR : status;
 }
 
 /* memaslap's max throughput against memcached alone; 0 or skip row. */
 static int measure_memaslap(struct exp_env *env, struct kv_exp *x, double secs)
 {
 	static const char *const names[] = { "memaslap", "memcaslap" };
-	char bin[256] = "", ip[32], srv[64], cfgpath[4096], conc[16], t[16], line[512], note[RESULT_NOTE];
-	unsigned long long gets = 0, sets = 0, ops = 0, tps = 0;
-	double runtime = 0;
-	int pfd[2], status, i, cpu = (int)opt_int(env->opts, "client-cpu");
-	FILE *f;
-	pid_t pid;
+	const struct kvcache_cfg *c = env->cfg;
+	char bin[256] = "", ip[32], srv[64], cfgpath[4096], conc[16], t[16], note[RESULT_NOTE];
+	char *argv[] = { bin, "-s", srv, "-U", "-T", "1", "-c", conc, "-w", "1k", "-t", t,
+			 "-F", cfgpath, NULL };
+	struct memaslap_out o = { 0 };
+	int i, err;
 
 	for (i = 0; i < 2 && !bin[0]; i++) {
 		snprintf(bin, sizeof(bin), "/usr/bin/%s", names[i]);
@@ -639,91 +724,50 @@ static int measure_memaslap(struct exp_env *env, struct kv_exp *x, double secs)
 			    "memaslap/memcaslap not installed (apt-get install libmemcached-tools)");
 		return 0;
 	}
-	snprintf(cfgpath, sizeof(cfgpath), "%s/kvcache_memaslap.cfg", env->run_dir);
-	f = fopen(cfgpath, "w");
-	if (!f)
-		return -errno;
-	/* gets only, our small value size, 16-byte keys (memaslap's minimum) */
-	fprintf(f, "key\n16 16 1\nvalue\n%lld %lld 1\ncmd\n0 0.0\n1 1.0\n",
-		opt_int(env->opts, "small-size"), opt_int(env->opts, "small-size"));
-	fclose(f);
+	err = write_memaslap_cfg(env, cfgpath, sizeof(cfgpath));
+	if (err)
+		return err;
 	inet_ntop(AF_INET, &x->topo.server.addr, ip, sizeof(ip));
-	snprintf(srv, sizeof(srv), "%s:%lld", ip, opt_int(env->opts, "port"));
-	snprintf(conc, sizeof(conc), "%lld", opt_int(env->opts, "window"));
+	snprintf(srv, sizeof(srv), "%s:%d", ip, c->port);
+	snprintf(conc, sizeof(conc), "%d", c->window);
 	snprintf(t, sizeof(t), "%ds", (int)ceil(secs));
-	if (pipe(pfd))
-		return -errno;
 	progress(env, "memaslap %s -U -c %s -t %s", srv, conc, t);
-	pid = fork();
-	if (pid == 0) {
-		cpu_set_t set;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		if (topo_enter(&x->topo, TOPO_CLIENT))
-			_exit(127);
-		if (cpu >= 0) {
-			CPU_ZERO(&set);
-			CPU_SET(cpu, &set);
-			sched_setaffinity(0, sizeof(set), &set);
-		}
-		execl(bin, bin, "-s", srv, "-U", "-T", "1", "-c", conc, "-w", "1k", "-t", t,
-		      "-F", cfgpath, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		return -errno;
-	}
-	f = fdopen(pfd[0], "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		sscanf(line, "cmd_get: %llu", &gets);
-		sscanf(line, "cmd_set: %llu", &sets);
-		sscanf(line, "Run time: %lfs Ops: %llu TPS: %llu", &runtime, &ops, &tps);
-	}
-	if (f)
-		fclose(f);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		if (obench_interrupted())
-			kill(pid, SIGKILL);
-	if (obench_interrupted())
-		return -EINTR;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !tps || runtime <= 0) {
+	err = run_memaslap(env, x, argv, &o);
+	if (err < 0)
+		return err;
+	if (err || !o.tps || o.runtime <= 0) {
 		result_skip(env->rs, "memaslap_max", "req_per_s", "memaslap failed or printed no TPS");
 		return 0;
 	}
-	snprintf(note, sizeof(note), "%s -U -T 1 -c %s -w 1k -t %s, gets of a %lld B value; "
+	snprintf(note, sizeof(note), "%s -U -T 1 -c %s -w 1k -t %s, gets of a %d B value; "
 		 "ops/s incl. its %llu warm-up sets (%llu gets); %s", names[i - 1], conc, t,
-		 opt_int(env->opts, "small-size"), sets, gets, x->pinning);
-	add_value(env, "memaslap_max", "req_per_s", "req/s", (double)tps, note);
+		 c->small_size, o.sets, o.gets, x->pinning);
+	env_add_value(env, "memaslap_max", "req_per_s", "req/s", (double)o.tps, note);
 	return 0;
 }
 
 static int measure_loadgen_check(struct exp_env *env, struct kv_exp *x)
 {
+	const struct kvcache_cfg *c = env->cfg;
 	double secs = env->profile == PROFILE_QUICK ? 2 : 4, tput;
-	unsigned int window = (unsigned int)opt_int(env->opts, "window");
 	char note[RESULT_NOTE];
 	int err = set_cache(x, false);
 
 	if (err)
 		return err;
-	if (opt_bool(env->opts, "skip-memaslap"))
+	if (c->skip_memaslap)
 		result_skip(env->rs, "memaslap_max", "req_per_s", "--skip-memaslap given");
 	else if ((err = measure_memaslap(env, x, secs)))
 		return err;
 	progress(env, "our client, max throughput, %.0f s", secs);
 	x->lost = x->late = 0;
-	tput = tput_run(env, x, 0, secs, window, "loadgen_max", &err);
+	tput = tput_run(env, x, 0, secs, "loadgen_max", &err);
 	if (err)
 		return err;
-	snprintf(note, sizeof(note), "our client (lg_mc_run_window), %u outstanding, UDP gets of a %lld B value, %.0f s, "
-		 "lost %llu late %llu; %s", window, opt_int(env->opts, "small-size"), secs,
+	snprintf(note, sizeof(note), "our client (lg_mc_run_window), %d outstanding, UDP gets of a %d B value, %.0f s, "
+		 "lost %llu late %llu; %s", c->window, c->small_size, secs,
 		 (unsigned long long)x->lost, (unsigned long long)x->late, x->pinning);
-	add_value(env, "loadgen_max", "req_per_s", "req/s", tput, note);
+	env_add_value(env, "loadgen_max", "req_per_s", "req/s", tput, note);
 	return 0;
 }
 
@@ -842,6 +886,7 @@ const struct experiment exp_kvcache = {
 	.tiers = "host",
 	.opts = kv_opts,
 	.cfg_size = sizeof(struct kvcache_cfg),
+	.validate = kv_validate,
 	.in_default_suite = true,
 	.setup = kv_setup,
 	.run = kv_run,

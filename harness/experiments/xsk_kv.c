@@ -37,6 +37,8 @@
 #include "net/loadgen.h"
 #include "kv/loadgen_proto_mc.h"
 #include "kv/mc_proto.h"
+#include "core/measure.h"
+#include "net/net_opts.h"
 #include "net/netpath.h"
 #include "core/obench.h"
 #include "net/topology.h"
@@ -47,9 +49,13 @@
 #define FLAGS		7
 #define CALL_TMO_MS	1000
 
+/* --xdp-mode */
+enum xsk_kv_mode { XSK_KV_NATIVE, XSK_KV_SKB };
+static const char *const xdp_modes[] = { "native", "skb", NULL };
+
 /* xsk_kv's flags, filled and validated by the runner before setup() */
 struct xsk_kv_cfg {
-	int xdp_mode;
+	int xdp_mode;			/* enum xsk_kv_mode */
 	int port;
 	int small_size;
 	int large_size;
@@ -59,17 +65,14 @@ struct xsk_kv_cfg {
 	int every;
 	int requests;
 	int timeout_ms;
-	int client_cpu;
-	int server_cpu;
-	int rx_cpu;
+	struct net_place place;
 };
 
 #define CFG(f) offsetof(struct xsk_kv_cfg, f)
 static const struct opt_spec xsk_kv_opts[] = {
-	{ "xdp-mode", OPT_ENUM, CFG(xdp_mode), .def = "native", .choices = (const char *const[]){ "native", "skb", NULL },
+	{ "xdp-mode", OPT_ENUM, CFG(xdp_mode), .def = "native", .choices = xdp_modes,
 	  .help = "XDP attach mode on the server veth: native or skb" },
-	{ "port", OPT_INT, CFG(port), .def = "11211", .min = 1024, .max = 65535,
-	  .help = "UDP port of the key-value server" },
+	NET_PORT(CFG(port), "11211", "UDP port of the key-value server"),
 	{ "small-size", OPT_INT, CFG(small_size), .def = "64", .min = 1, .max = 1000,
 	  .help = "value bytes of the cached (fast-path) key" },
 	{ "large-size", OPT_INT, CFG(large_size), .def = "1100", .min = 1001, .max = 1300,
@@ -77,29 +80,36 @@ static const struct opt_spec xsk_kv_opts[] = {
 	{ "window", OPT_INT, CFG(window), .def = "32", .min = 1, .max = 1024,
 	  .help = "throughput: gets outstanding at once" },
 	{ "sample-ms", OPT_INT, CFG(sample_ms), .def = "500", .quick = "250", .full = "1000", .min = 20, .max = 10000,
-	  .help = "throughput: length of one sample (default by profile: 250 / 500 / 1000)" },
+	  .help = "throughput: milliseconds of one sample" },
 	{ "rate", OPT_DOUBLE, CFG(rate), .def = "55000", .min = 100, .max = 10000000,
 	  .help = "latency: open-loop arrival rate, req/s (paper: 50K small + 5K large)" },
 	{ "every", OPT_INT, CFG(every), .def = "11", .min = 2, .max = 1000,
 	  .help = "latency: every N-th request gets the large value" },
 	{ "requests", OPT_INT, CFG(requests), .def = "200000", .quick = "40000", .full = "1000000", .min = 100, .max = 100000000,
-	  .help = "latency: measured requests per configuration (default by profile: 40000 / 200000 / 1000000)" },
-	{ "timeout-ms", OPT_INT, CFG(timeout_ms), .def = "200", .min = 1, .max = 60000,
-	  .help = "a reply later than this counts as lost" },
-	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
-	  .help = "CPU of the load client (-1: not pinned)" },
-	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "1", .min = -1, .max = 1023,
-	  .help = "CPU of the AF_XDP server thread (-1: not pinned)" },
+	  .help = "latency: measured requests per configuration" },
+	NET_TIMEOUT_MS(CFG(timeout_ms)),
+	NET_CLIENT_CPU(CFG(place.client_cpu), "0"),
+	NET_SERVER_CPU(CFG(place.server_cpu), "1", "the AF_XDP server thread"),
 	/*
 	 * Default -1: the AF_XDP server busy-polls its CPU, so putting the receive
 	 * work there too made both starve (~26K vs ~190K req/s measured).
 	 */
-	{ "rx-cpu", OPT_INT, CFG(rx_cpu), .def = "-1", .min = -1, .max = 1023,
-	  .help = "CPU of the server's receive processing, XDP fast path included "
-	  "(threaded NAPI + RPS; -1: veth's default, the client's softirq)" },
+	NET_RX_CPU(CFG(place.rx_cpu), "-1"),
 	OPT_END
 };
 #undef CFG
+
+#define SLOTS	65536	/* request ids are 16 bits: a window must stay far below */
+
+/* The throughput client: a window of outstanding gets. */
+struct window {
+	struct lg_proto p;
+	uint64_t slot[SLOTS];	/* seq + 1 while outstanding, else 0 */
+	uint64_t next;		/* next request number */
+	unsigned int out;	/* outstanding */
+	uint64_t replies, lost, late, mismatched;
+	uint8_t req[LG_MC_REQ_MAX], rep[MC_UDP_MAX + 64];
+};
 
 struct xsk_kv_exp {
 	struct topo topo;
@@ -111,6 +121,10 @@ struct xsk_kv_exp {
 	char small_rep[MC_UDP_MAX], large_rep[MC_UDP_MAX];
 	int small_rep_len, large_rep_len;
 	char rx_note[96];	/* where the server veth's receive work runs */
+	/* the load clients' state, too large for the stack */
+	struct window win;
+	struct lg_mc mc;
+	struct histogram all[2], cls[2][2];	/* latency: [config], [config][class] */
 };
 
 static const char *const cfg_name[2] = { "xsk_only", "xsk_fastpath" };
@@ -129,48 +143,14 @@ static int kv_set(struct xsk_kv_exp *x, const char *key, const char *val, size_t
 	return n == MC_UDP_HDR + 8 && !memcmp(rep + MC_UDP_HDR, "STORED\r\n", 8) ? 0 : -EPROTO;
 }
 
-static int xsk_kv_setup(struct exp_env *env)
+/* Both values (distinct bytes, so a reply carrying the wrong one cannot pass the check) and their replies. */
+static int build_values(struct exp_env *env, struct xsk_kv_exp *x)
 {
-	struct xsk_kv_exp *x = calloc(1, sizeof(*x));
-	const char *mode = opt_str(env->opts, "xdp-mode");
-	struct xsk_kv_config cfg = {
-		.port = (uint16_t)opt_int(env->opts, "port"),
-		.cpu = (int)opt_int(env->opts, "server-cpu"),
-		.cache_entries = 1024, .max_value = 1000,
-	};
-	char why[256];
+	const struct xsk_kv_cfg *c = env->cfg;
 	size_t i;
-	int err;
 
-	if (!x)
-		return -ENOMEM;
-	env->priv = x;
-	x->cli = -1;
-	if (strcmp(mode, "native") && strcmp(mode, "skb")) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "--xdp-mode must be native or skb");
-		return -EINVAL;
-	}
-	cfg.skb_mode = !strcmp(mode, "skb");
-	err = netpath_topo_create(env, &x->topo);
-	if (err)
-		return err;
-	x->topo_up = true;
-	netpath_place_rx(&x->topo, (int)opt_int(env->opts, "rx-cpu"), x->rx_note, sizeof(x->rx_note));
-	cfg.t = &x->topo;
-	err = xsk_kv_start(&x->srv, &cfg, why, sizeof(why));
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "%s", why);
-		return err == -EOPNOTSUPP || err == -EAFNOSUPPORT || err == -EPERM ? EXP_SKIP : err;
-	}
-	x->cli = echo_client_connect(&x->topo, SOCK_DGRAM, cfg.port);
-	if (x->cli < 0) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot open the client socket (%s)",
-			 strerror(-x->cli));
-		return x->cli;
-	}
-	/* distinct bytes, so a reply carrying the wrong value cannot pass the check */
-	x->small_len = (size_t)opt_int(env->opts, "small-size");
-	x->large_len = (size_t)opt_int(env->opts, "large-size");
+	x->small_len = (size_t)c->small_size;
+	x->large_len = (size_t)c->large_size;
 	for (i = 0; i < x->small_len; i++)
 		x->small[i] = (char)('a' + i % 26);
 	for (i = 0; i < x->large_len; i++)
@@ -183,6 +163,44 @@ static int xsk_kv_setup(struct exp_env *env)
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "values do not fit one UDP datagram");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int xsk_kv_setup(struct exp_env *env)
+{
+	const struct xsk_kv_cfg *c = env->cfg;
+	struct xsk_kv_exp *x = calloc(1, sizeof(*x));
+	struct xsk_kv_config cfg = {
+		.port = (uint16_t)c->port, .cpu = c->place.server_cpu,
+		.cache_entries = 1024, .max_value = 1000, .skb_mode = c->xdp_mode == XSK_KV_SKB,
+	};
+	char why[256];
+	int err;
+
+	if (!x)
+		return -ENOMEM;
+	env->priv = x;
+	x->cli = -1;
+	err = netpath_topo_create(env, &x->topo);
+	if (err)
+		return err;
+	x->topo_up = true;
+	netpath_place_rx(&x->topo, c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
+	cfg.t = &x->topo;
+	err = xsk_kv_start(&x->srv, &cfg, why, sizeof(why));
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "%s", why);
+		return err == -EOPNOTSUPP || err == -EAFNOSUPPORT || err == -EPERM ? EXP_SKIP : err;
+	}
+	x->cli = echo_client_connect(&x->topo, SOCK_DGRAM, cfg.port);
+	if (x->cli < 0) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot open the client socket (%s)",
+			 strerror(-x->cli));
+		return x->cli;
+	}
+	err = build_values(env, x);
+	if (err)
+		return err;
 	err = kv_set(x, SMALL_KEY, x->small, x->small_len);
 	if (!err)
 		err = kv_set(x, LARGE_KEY, x->large, x->large_len);
@@ -196,21 +214,10 @@ static int xsk_kv_setup(struct exp_env *env)
 
 /* ---------------- (a) throughput: a window of outstanding gets ---------------- */
 
-#define SLOTS	65536	/* request ids are 16 bits: a window must stay far below */
-
-struct window {
-	const struct lg_proto *p;
-	uint64_t slot[SLOTS];	/* seq + 1 while outstanding, else 0 */
-	uint64_t next;		/* next request number */
-	unsigned int out;	/* outstanding */
-	uint64_t replies, lost, late, mismatched;
-	uint8_t req[LG_MC_REQ_MAX], rep[MC_UDP_MAX + 64];
-};
-
 /* 1 when a get went out, 0 when the socket's queue was full, or -errno. */
 static int window_send(int fd, struct window *w)
 {
-	size_t n = w->p->build(w->p->ctx, w->next, w->req, sizeof(w->req));
+	size_t n = w->p.build(w->p.ctx, w->next, w->req, sizeof(w->req));
 
 	if (!n)
 		return -EMSGSIZE;
@@ -255,7 +262,7 @@ static int window_run(int fd, struct window *w, unsigned int win, uint64_t ns, i
 			}
 			continue;
 		}
-		if (w->p->reply_seq(w->p->ctx, w->rep, (size_t)n, &seq) ||
+		if (w->p.reply_seq(w->p.ctx, w->rep, (size_t)n, &seq) ||
 		    w->slot[seq % SLOTS] != seq + 1) {
 			w->late++;	/* declared lost earlier, or an id never sent */
 			continue;
@@ -263,7 +270,7 @@ static int window_run(int fd, struct window *w, unsigned int win, uint64_t ns, i
 		w->slot[seq % SLOTS] = 0;
 		w->out--;
 		w->replies++;
-		if (w->p->check(w->p->ctx, seq, w->rep, (size_t)n))
+		if (w->p.check(w->p.ctx, seq, w->rep, (size_t)n))
 			w->mismatched++;
 	}
 	return 0;
@@ -279,13 +286,13 @@ static void window_drain(int fd, struct window *w, int tmo_ms)
 		if (poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1) <= 0)
 			continue;
 		n = recv(fd, w->rep, sizeof(w->rep), MSG_DONTWAIT);
-		if (n < 0 || w->p->reply_seq(w->p->ctx, w->rep, (size_t)n, &seq) ||
+		if (n < 0 || w->p.reply_seq(w->p.ctx, w->rep, (size_t)n, &seq) ||
 		    w->slot[seq % SLOTS] != seq + 1)
 			continue;
 		w->slot[seq % SLOTS] = 0;
 		w->out--;
 		w->replies++;
-		if (w->p->check(w->p->ctx, seq, w->rep, (size_t)n))
+		if (w->p.check(w->p.ctx, seq, w->rep, (size_t)n))
 			w->mismatched++;
 	}
 	w->lost += w->out;
@@ -293,98 +300,102 @@ static void window_drain(int fd, struct window *w, int tmo_ms)
 	w->out = 0;
 }
 
-static uint64_t sample_ns(const struct exp_env *env)
+/* The throughput samples' counters, per configuration. */
+struct tput_run {
+	struct xsk_kv_exp *x;
+	const struct xsk_kv_cfg *c;
+	size_t rounds;
+	struct xsk_kv_stats sum[2];	/* xdp_hits and replies only */
+	uint64_t lost[2], late[2];
+};
+
+/* One sample of configuration @conf: switch, warm up, count replies for --sample-ms, drain. */
+static int tput_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
-	if (opt_given(env->opts, "sample-ms"))
-		return (uint64_t)opt_int(env->opts, "sample-ms") * 1000000ull;
-	return (env->profile == PROFILE_QUICK ? 250 : env->profile == PROFILE_FULL ? 1000 : 500) * 1000000ull;
+	struct tput_run *t = ctx;
+	struct window *w = &t->x->win;
+	uint64_t ns = (uint64_t)t->c->sample_ms * 1000000ull, r0, t0, l0 = w->lost, k0 = w->late;
+	unsigned int win = (unsigned int)t->c->window;
+	int tmo = t->c->timeout_ms, err;
+	struct xsk_kv_stats a, b;
+
+	progress(env, "throughput %s: sample %zu/%zu", cfg_name[conf], round + 1, t->rounds);
+	err = xsk_kv_set_fastpath(t->x->srv, conf == 1);
+	/* the first get after switching fills the cache: not measured */
+	err = err ? err : window_run(t->x->cli, w, win, ns / 10, tmo);
+	if (err)
+		return err;
+	xsk_kv_get_stats(t->x->srv, &a);
+	r0 = w->replies;
+	t0 = mono_ns();
+	err = window_run(t->x->cli, w, win, ns, tmo);
+	*sample = (double)(w->replies - r0) / ((double)(mono_ns() - t0) / 1e9);
+	xsk_kv_get_stats(t->x->srv, &b);
+	t->sum[conf].xdp_hits += b.xdp_hits - a.xdp_hits;
+	t->sum[conf].replies += b.replies - a.replies;
+	window_drain(t->x->cli, w, tmo);
+	t->lost[conf] += w->lost - l0;
+	t->late[conf] += w->late - k0;
+	return err;
 }
 
-static int measure_throughput(struct exp_env *env, struct xsk_kv_exp *x)
+static void tput_rows(struct exp_env *env, const struct tput_run *t, const struct sampler *s, double *v)
 {
-	unsigned int win = (unsigned int)opt_int(env->opts, "window");
-	int tmo = (int)opt_int(env->opts, "timeout-ms"), cpu = (int)opt_int(env->opts, "client-cpu");
-	int total = env->warmup + env->samples, i, c, err = 0;
-	uint64_t ns = sample_ns(env), mism = 0, lost[2] = { 0 }, late[2] = { 0 };
-	struct xsk_kv_stats a[2], b, sum[2];
-	static struct window w;
-	static struct lg_mc m;
-	struct lg_proto p;
-	double *v[2];
+	const struct xsk_kv_cfg *c = env->cfg;
 	char note[RESULT_NOTE];
-	cpu_set_t saved;
-	bool pinned;
+	int conf;
 
-	v[0] = calloc((size_t)total, sizeof(double));
-	v[1] = calloc((size_t)total, sizeof(double));
-	if (!v[0] || !v[1]) {
-		free(v[0]);
-		free(v[1]);
-		return -ENOMEM;
-	}
-	memset(&m, 0, sizeof(m));
-	memset(&w, 0, sizeof(w));
-	memset(sum, 0, sizeof(sum));
-	if (lg_mc_class(&m, 0, SMALL_KEY, x->small_rep, (size_t)x->small_rep_len, NULL)) {
-		err = -EINVAL;
-		goto out;
-	}
-	lg_mc_init(&p, &m, 0, 0);
-	w.p = &p;
-	pinned = cpu_pin_save(cpu, &saved);
-	/* interleaved: xsk_only, xsk_fastpath, xsk_only, ... so drift hits both alike */
-	for (i = 0; i < total && !err; i++) {
-		for (c = 0; c < 2 && !err; c++) {
-			uint64_t r0, t0, l0 = w.lost, k0 = w.late;
-
-			progress(env, "throughput %s: sample %d/%d", cfg_name[c], i + 1, total);
-			err = xsk_kv_set_fastpath(x->srv, c == 1);
-			/* the first get after switching fills the cache: not measured */
-			err = err ? err : window_run(x->cli, &w, win, ns / 10, tmo);
-			if (err)
-				break;
-			xsk_kv_get_stats(x->srv, &a[c]);
-			r0 = w.replies;
-			t0 = mono_ns();
-			err = window_run(x->cli, &w, win, ns, tmo);
-			v[c][i] = (double)(w.replies - r0) / ((double)(mono_ns() - t0) / 1e9);
-			xsk_kv_get_stats(x->srv, &b);
-			sum[c].xdp_hits += b.xdp_hits - a[c].xdp_hits;
-			sum[c].replies += b.replies - a[c].replies;
-			window_drain(x->cli, &w, tmo);
-			lost[c] += w.lost - l0;
-			late[c] += w.late - k0;
-		}
-	}
-	if (pinned)
-		cpu_unpin(&saved);
-	mism = w.mismatched;
-	if (err)
-		goto out;
-	if (mism) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "throughput: %llu replies differ from the expected bytes", (unsigned long long)mism);
-		err = -EPROTO;
-		goto out;
-	}
-	for (c = 0; c < 2; c++) {
-		uint64_t served = sum[c].xdp_hits + sum[c].replies;
+	for (conf = 0; conf < 2; conf++) {
+		uint64_t served = t->sum[conf].xdp_hits + t->sum[conf].replies;
 
 		snprintf(note, sizeof(note),
-			 "window %u, 1 key %zu B; %.1f%% by XDP; lost %llu late %llu; %s XDP; cpu cli %lld srv %lld; %s",
-			 win, x->small_len, served ? 100.0 * (double)sum[c].xdp_hits / (double)served : 0.0,
-			 (unsigned long long)lost[c], (unsigned long long)late[c],
-			 opt_str(env->opts, "xdp-mode"), opt_int(env->opts, "client-cpu"),
-			 opt_int(env->opts, "server-cpu"), x->rx_note);
-		if (c == 1 && !sum[c].xdp_hits) {
-			result_skip(env->rs, cfg_name[c], "req_per_s", "the fast path answered nothing");
+			 "window %d, 1 key %zu B; %.1f%% by XDP; lost %llu late %llu; %s XDP; cpu cli %d srv %d; %s",
+			 c->window, t->x->small_len,
+			 served ? 100.0 * (double)t->sum[conf].xdp_hits / (double)served : 0.0,
+			 (unsigned long long)t->lost[conf], (unsigned long long)t->late[conf],
+			 xdp_modes[c->xdp_mode], c->place.client_cpu, c->place.server_cpu, t->x->rx_note);
+		if (conf == 1 && !t->sum[conf].xdp_hits) {
+			result_skip(env->rs, cfg_name[conf], "req_per_s", "the fast path answered nothing");
 			continue;
 		}
-		env_add_samples(env, cfg_name[c], "req_per_s", "req/s", v[c], (size_t)total, 0, note);
+		env_add_samples(env, cfg_name[conf], "req_per_s", "req/s", sample_series(env, s, v, 0, conf),
+				t->rounds, 0, note);
 	}
-out:
-	free(v[0]);
-	free(v[1]);
+}
+
+/* Interleaved: xsk_only, xsk_fastpath, xsk_only, ... so drift hits both alike. */
+static int measure_throughput(struct exp_env *env, struct xsk_kv_exp *x)
+{
+	struct tput_run t = { .x = x, .c = env->cfg };
+	struct sampler s = { .nconf = 2, .step = tput_step, .ctx = &t, .names = cfg_name };
+	double *v = sampler_alloc(env, &s);
+	cpu_set_t saved;
+	bool pinned;
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	t.rounds = sampler_rounds(env, &s);
+	memset(&x->mc, 0, sizeof(x->mc));
+	memset(&x->win, 0, sizeof(x->win));
+	if (lg_mc_class(&x->mc, 0, SMALL_KEY, x->small_rep, (size_t)x->small_rep_len, NULL)) {
+		free(v);
+		return -EINVAL;
+	}
+	lg_mc_init(&x->win.p, &x->mc, 0, 0);
+	pinned = cpu_pin_save(t.c->place.client_cpu, &saved);
+	err = sample_interleaved(env, &s, v);
+	if (pinned)
+		cpu_unpin(&saved);
+	if (!err && x->win.mismatched) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "throughput: %llu replies differ from the expected bytes",
+			 (unsigned long long)x->win.mismatched);
+		err = -EPROTO;
+	}
+	if (!err)
+		tput_rows(env, &t, &s, v);
+	free(v);
 	return err;
 }
 
@@ -395,13 +406,6 @@ out:
  * declared lost can then never reach this one, where the load client, which
  * maps 16-bit request ids onto its own numbering, would miscount them.
  */
-static uint64_t requests_of(const struct exp_env *env)
-{
-	if (opt_given(env->opts, "requests"))
-		return (uint64_t)opt_int(env->opts, "requests");
-	return env->profile == PROFILE_QUICK ? 40000 : env->profile == PROFILE_FULL ? 1000000 : 200000;
-}
-
 static int reconnect(struct xsk_kv_exp *x, uint16_t port)
 {
 	if (x->cli >= 0)
@@ -410,85 +414,112 @@ static int reconnect(struct xsk_kv_exp *x, uint16_t port)
 	return x->cli < 0 ? x->cli : 0;
 }
 
-static int measure_latency(struct exp_env *env, struct xsk_kv_exp *x)
+/* The latency runs' counters, per configuration. */
+struct lat_run {
+	struct xsk_kv_exp *x;
+	const struct xsk_kv_cfg *c;
+	struct lg_params prm;
+	uint64_t sent[2], lost[2], mism[2], bad[2], hits[2], rx[2];
+};
+
+/* One open-loop run of half the requests in configuration @conf. */
+static int lat_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
-	static struct histogram all[2], cls[2][2];
-	static struct lg_mc m;
-	unsigned int every = (unsigned int)opt_int(env->opts, "every");
-	struct lg_params prm = {
-		.open_loop = true, .rate = opt_double(env->opts, "rate"),
-		.requests = requests_of(env) / 2, .warmup = 2000,
-		.timeout_ms = (int)opt_int(env->opts, "timeout-ms"),
-		.cpu = (int)opt_int(env->opts, "client-cpu"),
-	};
-	uint64_t sent[2] = { 0 }, lost[2] = { 0 }, mism[2] = { 0 }, bad[2] = { 0 };
+	struct lat_run *l = ctx;
+	struct xsk_kv_exp *x = l->x;
 	struct xsk_kv_stats a, b;
-	uint64_t hits[2] = { 0 }, rx[2] = { 0 };
-	char note[RESULT_NOTE], cfg[64];
 	struct lg_result r;
 	struct lg_proto p;
+	int err;
+
+	memset(&x->mc, 0, sizeof(x->mc));
+	if (lg_mc_class(&x->mc, 0, SMALL_KEY, x->small_rep, (size_t)x->small_rep_len, &x->cls[conf][0]) ||
+	    lg_mc_class(&x->mc, 1, LARGE_KEY, x->large_rep, (size_t)x->large_rep_len, &x->cls[conf][1]))
+		return -EINVAL;
+	lg_mc_init(&p, &x->mc, (unsigned int)l->c->every, l->prm.warmup);
+	err = xsk_kv_set_fastpath(x->srv, conf == 1);
+	if (err)
+		return err;
+	progress(env, "latency %s: round %zu/2, %llu requests at %.0f/s", cfg_name[conf], round + 1,
+		 (unsigned long long)(l->prm.warmup + l->prm.requests), l->prm.rate);
+	err = reconnect(x, (uint16_t)l->c->port);
+	if (err)
+		return err;
+	xsk_kv_get_stats(x->srv, &a);
+	err = loadgen_run(x->cli, &p, &l->prm, &x->all[conf], &r);
+	if (err)
+		return err;
+	xsk_kv_get_stats(x->srv, &b);
+	l->hits[conf] += b.xdp_hits - a.xdp_hits;
+	l->rx[conf] += b.rx - a.rx;
+	l->sent[conf] += r.sent;
+	l->lost[conf] += r.lost;
+	l->mism[conf] += r.mismatched;
+	l->bad[conf] += x->mc.bad_class[0] + x->mc.bad_class[1];
+	*sample = (double)r.received;
+	return 0;
+}
+
+static void lat_rows(struct exp_env *env, const struct lat_run *l)
+{
+	char note[RESULT_NOTE], cfg[64];
 	struct stats st;
-	int round, c, err;
+	int c;
 
 	for (c = 0; c < 2; c++) {
-		hist_init(&all[c]);
-		hist_init(&cls[c][0]);
-		hist_init(&cls[c][1]);
-	}
-	/* two rounds, alternating, halves of the requests each: drift hits both alike */
-	for (round = 0; round < 2; round++) {
-		for (c = 0; c < 2; c++) {
-			memset(&m, 0, sizeof(m));
-			if (lg_mc_class(&m, 0, SMALL_KEY, x->small_rep, (size_t)x->small_rep_len, &cls[c][0]) ||
-			    lg_mc_class(&m, 1, LARGE_KEY, x->large_rep, (size_t)x->large_rep_len, &cls[c][1]))
-				return -EINVAL;
-			lg_mc_init(&p, &m, every, prm.warmup);
-			err = xsk_kv_set_fastpath(x->srv, c == 1);
-			if (err)
-				return err;
-			progress(env, "latency %s: round %d/2, %llu requests at %.0f/s", cfg_name[c], round + 1,
-				 (unsigned long long)(prm.warmup + prm.requests), prm.rate);
-			err = reconnect(x, (uint16_t)opt_int(env->opts, "port"));
-			if (err)
-				return err;
-			xsk_kv_get_stats(x->srv, &a);
-			err = loadgen_run(x->cli, &p, &prm, &all[c], &r);
-			if (err)
-				return err;
-			xsk_kv_get_stats(x->srv, &b);
-			hits[c] += b.xdp_hits - a.xdp_hits;
-			rx[c] += b.rx - a.rx;
-			sent[c] += r.sent;
-			lost[c] += r.lost;
-			mism[c] += r.mismatched;
-			bad[c] += m.bad_class[0] + m.bad_class[1];
-		}
-	}
-	if (mism[0] || mism[1]) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "latency: %llu / %llu replies (without / with the fast path) unmatched, of them %llu / %llu with wrong bytes",
-			 (unsigned long long)mism[0], (unsigned long long)mism[1],
-			 (unsigned long long)bad[0], (unsigned long long)bad[1]);
-		return -EPROTO;
-	}
-	for (c = 0; c < 2; c++) {
 		snprintf(note, sizeof(note),
-			 "open loop %.0f/s, 1 in %u large (%zu B); sent %llu lost %llu; %llu by XDP, %llu to user space; %s XDP",
-			 prm.rate, every, x->large_len, (unsigned long long)sent[c], (unsigned long long)lost[c],
-			 (unsigned long long)hits[c], (unsigned long long)rx[c],
-			 opt_str(env->opts, "xdp-mode"));
+			 "open loop %.0f/s, 1 in %d large (%zu B); sent %llu lost %llu; %llu by XDP, %llu to user space; %s XDP",
+			 l->prm.rate, l->c->every, l->x->large_len, (unsigned long long)l->sent[c],
+			 (unsigned long long)l->lost[c], (unsigned long long)l->hits[c],
+			 (unsigned long long)l->rx[c], xdp_modes[l->c->xdp_mode]);
 		snprintf(cfg, sizeof(cfg), "overall_%s", cfg_name[c]);
-		if (hist_stats(&all[c], 1e-3, &st))
+		if (hist_stats(&l->x->all[c], 1e-3, &st))
 			result_skip(env->rs, cfg, "rtt_us", "no reply received");
 		else
 			result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, note);
 		snprintf(cfg, sizeof(cfg), "slowpath_%s", cfg_name[c]);
-		if (hist_stats(&cls[c][1], 1e-3, &st))
+		if (hist_stats(&l->x->cls[c][1], 1e-3, &st))
 			result_skip(env->rs, cfg, "rtt_us", "no large-value reply received");
 		else
 			result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st,
 				   "the large-value gets only (always user space); same runs as overall_*");
 	}
+}
+
+/* Two rounds, alternating, halves of the requests each: drift hits both alike. */
+static int measure_latency(struct exp_env *env, struct xsk_kv_exp *x)
+{
+	const struct xsk_kv_cfg *c = env->cfg;
+	struct lat_run l = {
+		.x = x, .c = c,
+		.prm = {
+			.open_loop = true, .rate = c->rate, .requests = (uint64_t)c->requests / 2,
+			.warmup = 2000, .timeout_ms = c->timeout_ms, .cpu = c->place.client_cpu,
+		},
+	};
+	struct sampler s = { .nconf = 2, .rounds = 2, .step = lat_step, .ctx = &l, .names = cfg_name };
+	double *received = sampler_alloc(env, &s);
+	int i, err;
+
+	if (!received)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++) {
+		hist_init(&x->all[i]);
+		hist_init(&x->cls[i][0]);
+		hist_init(&x->cls[i][1]);
+	}
+	err = sample_interleaved(env, &s, received);
+	free(received);
+	if (err)
+		return err;
+	if (l.mism[0] || l.mism[1]) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "latency: %llu / %llu replies (without / with the fast path) unmatched, of them %llu / %llu with wrong bytes",
+			 (unsigned long long)l.mism[0], (unsigned long long)l.mism[1],
+			 (unsigned long long)l.bad[0], (unsigned long long)l.bad[1]);
+		return -EPROTO;
+	}
+	lat_rows(env, &l);
 	return 0;
 }
 

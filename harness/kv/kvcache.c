@@ -3,8 +3,6 @@
 #include <obench/kvcache.h>	/* struct kv_entry, enum kv_stat: shared with BPF */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,7 @@
 #include <linux/udp.h>
 
 #include "core/bpfutil.h"
+#include "core/netns.h"
 #include "kvcache.skel.h"
 #include "kv/mc_proto.h"
 
@@ -32,16 +31,6 @@ const char *const kvcache_variant_names[KVC_NR_VARIANTS + 1] = {
 const char *kvcache_variant_name(enum kvcache_variant v)
 {
 	return v < KVC_NR_VARIANTS ? kvcache_variant_names[v] : "?";
-}
-
-int kvcache_variant_parse(const char *name)
-{
-	int v;
-
-	for (v = 0; v < KVC_NR_VARIANTS; v++)
-		if (!strcmp(name, kvcache_variant_names[v]))
-			return v;
-	return -1;
 }
 
 /* The XDP programs of @v: entry first; NULL-terminated. */
@@ -212,34 +201,6 @@ int kvcache_load(struct kvcache *kc, const struct kvcache_config *cfg)
 	return err;
 }
 
-/* Runs in @nsfd's namespace (-1: here) until ns_return(). */
-static int ns_go(int nsfd, int *orig)
-{
-	*orig = -1;
-	if (nsfd < 0)
-		return 0;
-	*orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (*orig < 0)
-		return -errno;
-	if (setns(nsfd, CLONE_NEWNET)) {
-		int err = -errno;
-
-		close(*orig);
-		*orig = -1;
-		return err;
-	}
-	return 0;
-}
-
-static void ns_return(int orig)
-{
-	if (orig < 0)
-		return;
-	if (setns(orig, CLONE_NEWNET))
-		perror("kvcache: setns back");
-	close(orig);
-}
-
 static int tc_attach_one(int ifindex, enum bpf_tc_attach_point where, int fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
@@ -264,7 +225,7 @@ int kvcache_attach(struct kvcache *kc, int nsfd, int ifindex, __u32 xdp_flags)
 
 	if (!kc->skel)
 		return -EINVAL;
-	err = ns_go(nsfd, &orig);
+	err = netns_enter(nsfd, &orig);
 	if (err)
 		return err;
 	kc->ifindex = ifindex;
@@ -284,7 +245,7 @@ int kvcache_attach(struct kvcache *kc, int nsfd, int ifindex, __u32 xdp_flags)
 		err = tc_attach_one(ifindex, BPF_TC_INGRESS,
 				    bpf_program__fd(kc->skel->progs.kv_inval_ingress));
 out:
-	ns_return(orig);
+	netns_leave(&orig);
 	if (err)
 		kvcache_detach(kc);
 	return err;
@@ -296,7 +257,7 @@ int kvcache_attach_peer_pass(struct kvcache *kc, int nsfd, int ifindex)
 
 	if (!kc->skel)
 		return -EINVAL;
-	err = ns_go(nsfd, &orig);
+	err = netns_enter(nsfd, &orig);
 	if (err)
 		return err;
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(kc->skel->progs.kv_xdp_pass),
@@ -306,7 +267,7 @@ int kvcache_attach_peer_pass(struct kvcache *kc, int nsfd, int ifindex)
 		kc->peer_ifindex = ifindex;
 		kc->peer_nsfd = nsfd;
 	}
-	ns_return(orig);
+	netns_leave(&orig);
 	return err;
 }
 
@@ -314,12 +275,12 @@ void kvcache_detach(struct kvcache *kc)
 {
 	int orig;
 
-	if (kc->peer_attached && !ns_go(kc->peer_nsfd, &orig)) {
+	if (kc->peer_attached && !netns_enter(kc->peer_nsfd, &orig)) {
 		bpf_xdp_detach(kc->peer_ifindex, XDP_FLAGS_DRV_MODE, NULL);
-		ns_return(orig);
+		netns_leave(&orig);
 		kc->peer_attached = false;
 	}
-	if (!(kc->xdp_attached || kc->tc_attached) || ns_go(kc->nsfd, &orig))
+	if (!(kc->xdp_attached || kc->tc_attached) || netns_enter(kc->nsfd, &orig))
 		return;
 	if (kc->xdp_attached)
 		bpf_xdp_detach(kc->ifindex, kc->xdp_flags, NULL);
@@ -335,7 +296,7 @@ void kvcache_detach(struct kvcache *kc)
 		}
 	}
 	kc->xdp_attached = kc->tc_attached = kc->qdisc_created = false;
-	ns_return(orig);
+	netns_leave(&orig);
 }
 
 void kvcache_destroy(struct kvcache *kc)

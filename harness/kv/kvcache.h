@@ -27,8 +27,6 @@ enum kvcache_variant {
 extern const char *const kvcache_variant_names[KVC_NR_VARIANTS + 1];
 #define KVCACHE_VARIANTS kvcache_variant_names
 const char *kvcache_variant_name(enum kvcache_variant v);
-/* -1 if @name is not a variant ("tail-const", "tail-dyn", "inlined", "bpf2bpf", "global"). */
-int kvcache_variant_parse(const char *name);
 
 struct kvcache_config {
 	enum kvcache_variant variant;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "core/obench.h"
@@ -102,6 +103,45 @@ void lg_mc_init(struct lg_proto *p, struct lg_mc *m, unsigned int every, uint64_
 		.name = "memcached-udp", .ctx = m, .build = mc_build, .reply_len = mc_reply_len,
 		.reply_seq = mc_reply_seq, .check = mc_check,
 	};
+}
+
+static void *mc_thread_main(void *arg)
+{
+	struct lg_mc_thread *t = arg;
+
+	t->err = loadgen_run(t->fd, &t->p, &t->prm, &t->h, &t->res);
+	return NULL;
+}
+
+int lg_mc_thread_start(struct lg_mc_thread *t, int fd, const char *key, const void *expect,
+		       size_t len, const struct lg_params *prm)
+{
+	int err;
+
+	t->fd = fd;
+	t->err = 0;
+	memset(&t->res, 0, sizeof(t->res));
+	memset(t->m.c, 0, sizeof(t->m.c));
+	if (lg_mc_class(&t->m, 0, key, expect, len, NULL)) {
+		close(fd);
+		return -EINVAL;
+	}
+	lg_mc_init(&t->p, &t->m, 0, prm->warmup);
+	hist_init(&t->h);
+	t->prm = *prm;
+	err = pthread_create(&t->th, NULL, mc_thread_main, t);
+	if (err) {
+		close(fd);
+		return -err;
+	}
+	return 0;
+}
+
+int lg_mc_thread_join(struct lg_mc_thread *t)
+{
+	pthread_join(t->th, NULL);
+	close(t->fd);
+	return t->err;
 }
 
 /* ---------------- the fuller workload (struct lg_mcw) ---------------- */
@@ -302,102 +342,157 @@ void lg_mcw_free(struct lg_mcw *w)
 
 /* ---------------- saturating window loop ---------------- */
 
+#define WIN_BUF	65536	/* one request or one reply datagram */
+
+/* One lg_mc_run_window() run. */
+struct mc_window {
+	const struct lg_proto *p;
+	unsigned int window;
+	uint64_t warmup, tmo_ns;
+	double duration_s;
+	uint64_t *sent_at;		/* LG_MC_SENT_RING send times */
+	uint8_t *pending;		/* LG_MC_SENT_RING flags: no reply yet */
+	uint8_t *req, *rep;
+	uint64_t next, oldest, outstanding;
+	uint64_t t_meas, t_end;		/* the measured phase: 0 until it starts / ends */
+	uint64_t now;
+	struct histogram *h;
+	struct lg_result *res;
+};
+
+/* Sends until @window requests are outstanding (none once measuring ended). */
+static int window_fill(int fd, struct mc_window *w)
+{
+	const uint64_t R = LG_MC_SENT_RING;
+
+	while (!w->t_end && w->outstanding < w->window) {
+		size_t len = w->p->build(w->p->ctx, w->next, w->req, WIN_BUF);
+
+		if (!len || send(fd, w->req, len, 0) < 0) {
+			if (len && (errno == EAGAIN || errno == ENOBUFS))
+				return 0;	/* the socket is full: receive first */
+			return len ? -errno : -EINVAL;
+		}
+		if (w->next == w->warmup)
+			w->t_meas = w->now;
+		if (w->t_meas)
+			w->res->sent++;
+		w->sent_at[w->next % R] = w->now;
+		w->pending[w->next % R] = 1;
+		w->next++;
+		w->outstanding++;
+	}
+	return 0;
+}
+
+/* Takes one reply if there is one (else waits up to 1 ms) and checks it. */
+static int window_receive(int fd, struct mc_window *w)
+{
+	const uint64_t R = LG_MC_SENT_RING;
+	ssize_t n = recv(fd, w->rep, WIN_BUF, 0);
+	uint64_t seq;
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
+	} else if (w->p->reply_seq(w->p->ctx, w->rep, (size_t)n, &seq) || seq >= w->next ||
+		   w->next - seq >= R) {
+		w->res->mismatched++;
+	} else if (!w->pending[seq % R]) {
+		w->res->late++;
+	} else {
+		w->now = mono_ns();
+		w->pending[seq % R] = 0;
+		w->outstanding--;
+		if (w->p->check(w->p->ctx, seq, w->rep, (size_t)n))
+			w->res->mismatched++;
+		if (w->t_meas && !w->t_end)
+			w->res->received++;
+		if (w->h && seq >= w->warmup && !w->t_end)
+			hist_record(w->h, w->now - w->sent_at[seq % R]);
+	}
+	return 0;
+}
+
+/* Requests go out in order: the oldest pending one times out first. */
+static void window_expire(struct mc_window *w)
+{
+	const uint64_t R = LG_MC_SENT_RING;
+
+	while (w->oldest < w->next &&
+	       (!w->pending[w->oldest % R] || w->now - w->sent_at[w->oldest % R] > w->tmo_ns)) {
+		if (w->pending[w->oldest % R]) {
+			w->pending[w->oldest % R] = 0;
+			w->outstanding--;
+			if (w->oldest >= w->warmup && !w->t_end)
+				w->res->lost++;
+		}
+		w->oldest++;
+	}
+}
+
+/* Round after round until the measured phase is over and its replies are in or lost. */
+static int window_loop(int fd, struct mc_window *w)
+{
+	int err;
+
+	for (;;) {
+		if (obench_interrupted())
+			return -EINTR;
+		w->now = mono_ns();
+		if (w->t_meas && !w->t_end && (double)(w->now - w->t_meas) / 1e9 >= w->duration_s)
+			w->t_end = w->now;
+		/* after the measured phase: collect (and check) what is still outstanding */
+		if (w->t_end && (!w->outstanding || w->now - w->t_end > w->tmo_ns))
+			return 0;
+		err = window_fill(fd, w);
+		if (!err)
+			err = window_receive(fd, w);
+		if (err)
+			return err;
+		window_expire(w);
+	}
+}
+
 int lg_mc_run_window(int fd, const struct lg_proto *p, unsigned int window,
 		     double duration_s, uint64_t warmup, int timeout_ms, int cpu,
 		     struct histogram *h, struct lg_result *res)
 {
-	const uint64_t R = LG_MC_SENT_RING, tmo = (uint64_t)timeout_ms * 1000000ull;
-	uint64_t *sent_at = calloc(R, sizeof(*sent_at));
-	uint8_t *pending = calloc(R, 1), *req = malloc(65536), *rep = malloc(65536);
-	uint64_t next = 0, oldest = 0, outstanding = 0, t_meas = 0, t_end = 0, now = 0, seq;
-	int fl = fcntl(fd, F_GETFL), err = 0;
+	struct mc_window w = {
+		.p = p, .window = window, .warmup = warmup, .duration_s = duration_s,
+		.tmo_ns = (uint64_t)timeout_ms * 1000000ull, .h = h, .res = res,
+		.sent_at = calloc(LG_MC_SENT_RING, sizeof(uint64_t)),
+		.pending = calloc(LG_MC_SENT_RING, 1), .req = malloc(WIN_BUF), .rep = malloc(WIN_BUF),
+	};
+	int fl = fcntl(fd, F_GETFL), err;
 	cpu_set_t saved;
 	bool pinned;
 
 	memset(res, 0, sizeof(*res));
-	if (!sent_at || !pending || !req || !rep || !window || window >= R / 4) {
-		err = (!window || window >= R / 4) ? -EINVAL : -ENOMEM;
+	if (!window || window >= LG_MC_SENT_RING / 4)
+		err = -EINVAL;
+	else if (!w.sent_at || !w.pending || !w.req || !w.rep)
+		err = -ENOMEM;
+	else
+		err = 0;
+	if (err)
 		goto out_free;
-	}
 	pinned = cpu_pin_save(cpu, &saved);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	/* answers to an earlier run's last requests are no replies of ours */
-	while (recv(fd, rep, 65536, 0) >= 0)
+	while (recv(fd, w.rep, WIN_BUF, 0) >= 0)
 		res->late++;
-	for (;;) {
-		ssize_t n;
-
-		if (obench_interrupted()) {
-			err = -EINTR;
-			break;
-		}
-		now = mono_ns();
-		if (t_meas && !t_end && (double)(now - t_meas) / 1e9 >= duration_s)
-			t_end = now;
-		/* after the measured phase: collect (and check) what is still outstanding */
-		if (t_end && (!outstanding || now - t_end > tmo))
-			break;
-		while (!t_end && outstanding < window) {
-			size_t len = p->build(p->ctx, next, req, 65536);
-
-			if (!len || send(fd, req, len, 0) < 0) {
-				if (len && (errno == EAGAIN || errno == ENOBUFS))
-					break;	/* the socket is full: receive first */
-				err = len ? -errno : -EINVAL;
-				goto out;
-			}
-			if (next == warmup)
-				t_meas = now;
-			if (t_meas)
-				res->sent++;
-			sent_at[next % R] = now;
-			pending[next % R] = 1;
-			next++;
-			outstanding++;
-		}
-		n = recv(fd, rep, 65536, 0);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR) {
-				err = -errno;
-				goto out;
-			}
-			poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
-		} else if (p->reply_seq(p->ctx, rep, (size_t)n, &seq) || seq >= next ||
-			   next - seq >= R) {
-			res->mismatched++;
-		} else if (!pending[seq % R]) {
-			res->late++;
-		} else {
-			now = mono_ns();
-			pending[seq % R] = 0;
-			outstanding--;
-			if (p->check(p->ctx, seq, rep, (size_t)n))
-				res->mismatched++;
-			if (t_meas && !t_end)
-				res->received++;
-			if (h && seq >= warmup && !t_end)
-				hist_record(h, now - sent_at[seq % R]);
-		}
-		/* requests go out in order: the oldest pending one times out first */
-		while (oldest < next && (!pending[oldest % R] || now - sent_at[oldest % R] > tmo)) {
-			if (pending[oldest % R]) {
-				pending[oldest % R] = 0;
-				outstanding--;
-				if (oldest >= warmup && !t_end)
-					res->lost++;
-			}
-			oldest++;
-		}
-	}
-	res->elapsed_s = t_end ? (double)(t_end - t_meas) / 1e9 : 0;
-out:
+	err = window_loop(fd, &w);
+	if (!err || err == -EINTR)
+		res->elapsed_s = w.t_end ? (double)(w.t_end - w.t_meas) / 1e9 : 0;
 	fcntl(fd, F_SETFL, fl);
 	if (pinned)
 		cpu_unpin(&saved);
 out_free:
-	free(sent_at);
-	free(pending);
-	free(req);
-	free(rep);
+	free(w.sent_at);
+	free(w.pending);
+	free(w.req);
+	free(w.rep);
 	return err;
 }

@@ -13,6 +13,7 @@
 #ifndef OBENCH_LOADGEN_PROTO_MC_H
 #define OBENCH_LOADGEN_PROTO_MC_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,29 @@ int lg_mc_class(struct lg_mc *m, int cls, const char *key, const void *expect, s
 		struct histogram *h);
 /* @m's classes set with lg_mc_class(); requests every @every-th of class 1. */
 void lg_mc_init(struct lg_proto *p, struct lg_mc *m, unsigned int every, uint64_t warmup);
+
+/*
+ * A load client in a thread of its own: loadgen_run() of one-key gets for
+ * @key, each reply checked against @expect, on the connected UDP socket @fd,
+ * which it takes over (closed by lg_mc_thread_join(), or at once when the
+ * start fails).  For background load beside a measurement, or several
+ * clients at once.
+ */
+struct lg_mc_thread {
+	pthread_t th;
+	int fd;
+	struct lg_mc m;
+	struct lg_proto p;
+	struct lg_params prm;
+	struct histogram h;		/* latency of its measured requests */
+	struct lg_result res;
+	int err;			/* loadgen_run()'s */
+};
+
+int lg_mc_thread_start(struct lg_mc_thread *t, int fd, const char *key, const void *expect,
+		       size_t len, const struct lg_params *prm);
+/* Waits for the thread and closes its socket; loadgen_run()'s result. */
+int lg_mc_thread_join(struct lg_mc_thread *t);
 
 #endif
 

@@ -2,21 +2,18 @@
 #include "kv/memcached.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include "core/clock.h"
+#include "core/netns.h"
+#include "core/spawn.h"
 #include "kv/mc_proto.h"
 
 #define MC_IO_MAX	8192
@@ -34,31 +31,6 @@ bool memcached_available(void)
 	}
 	free(dirs);
 	return found;
-}
-
-/* socket() inside @nsfd's namespace (-1: here); -errno on failure. */
-static int socket_in_ns(int nsfd, int type)
-{
-	int orig = -1, fd, err;
-
-	if (nsfd >= 0) {
-		orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (orig < 0)
-			return -errno;
-		if (setns(nsfd, CLONE_NEWNET)) {
-			err = -errno;
-			close(orig);
-			return err;
-		}
-	}
-	fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-	err = fd < 0 ? -errno : 0;
-	if (orig >= 0) {
-		if (setns(orig, CLONE_NEWNET))
-			perror("memcached: setns back");
-		close(orig);
-	}
-	return err ? err : fd;
 }
 
 static int connect_to(int fd, struct in_addr addr, uint16_t port)
@@ -122,7 +94,7 @@ static int recv_until(int fd, char *buf, size_t cap, const char *end, bool get_r
 
 static bool answers(int nsfd, struct in_addr addr, uint16_t port)
 {
-	int fd = socket_in_ns(nsfd, SOCK_STREAM), n = -1;
+	int fd = netns_socket(nsfd, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), n = -1;
 	char buf[128];
 
 	if (fd < 0)
@@ -134,13 +106,15 @@ static bool answers(int nsfd, struct in_addr addr, uint16_t port)
 	return n > 0 && !strncmp(buf, "VERSION ", 8);
 }
 
-int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
-		    uint16_t tcp_port, uint16_t udp_port, int threads)
+int memcached_start_on(struct memcached *mc, int nsfd, struct in_addr addr,
+		       uint16_t tcp_port, uint16_t udp_port, int threads, int cpu)
 {
+	struct spawn_opts o = SPAWN_OPTS;
 	char a[INET_ADDRSTRLEN], p[8], u[8], t[8];
+	char *argv[] = { "memcached", "-l", a, "-p", p, "-U", u, "-t", t,
+			 "-u", "root", "-m", "64", NULL };
 	double deadline;
 	pid_t pid;
-	int status;
 
 	memset(mc, 0, sizeof(*mc));
 	mc->nsfd = nsfd;
@@ -151,30 +125,18 @@ int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
 	snprintf(p, sizeof(p), "%u", tcp_port);
 	snprintf(u, sizeof(u), "%u", udp_port);
 	snprintf(t, sizeof(t), "%d", threads > 0 ? threads : 1);
-
-	pid = fork();
+	/* pinned before exec: every thread memcached starts inherits the CPU */
+	o.netns_fd = nsfd;
+	o.cpu = cpu;
+	pid = spawn_exec(&o, argv, NULL);
 	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET))
-			_exit(126);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-		}
-		execlp("memcached", "memcached", "-l", a, "-p", p, "-U", u, "-t", t,
-		       "-u", "root", "-m", "64", (char *)NULL);
-		_exit(127);
-	}
+		return pid;
 	mc->pid = pid;
 	for (deadline = mono_s() + 5; mono_s() < deadline; usleep(20000)) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
+		if (spawn_exited(pid)) {
 			mc->pid = 0;
-			fprintf(stderr, "memcached: exited at start (status %d)\n",
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			fprintf(stderr, "memcached: exited at start (port in use, or its namespace "
+				"or CPU could not be entered)\n");
 			return -ECHILD;
 		}
 		if (answers(nsfd, addr, tcp_port))
@@ -184,19 +146,15 @@ int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
 	return -ETIMEDOUT;
 }
 
+int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
+		    uint16_t tcp_port, uint16_t udp_port, int threads)
+{
+	return memcached_start_on(mc, nsfd, addr, tcp_port, udp_port, threads, -1);
+}
+
 void memcached_stop(struct memcached *mc)
 {
-	double deadline;
-
-	if (mc->pid <= 0)
-		return;
-	kill(mc->pid, SIGTERM);
-	for (deadline = mono_s() + 2; mono_s() < deadline; usleep(10000))
-		if (waitpid(mc->pid, NULL, WNOHANG) == mc->pid)
-			goto reaped;
-	kill(mc->pid, SIGKILL);
-	waitpid(mc->pid, NULL, 0);
-reaped:
+	spawn_stop(mc->pid, 2000);
 	mc->pid = 0;
 }
 
@@ -207,8 +165,8 @@ int mc_client_open(struct mc_client *c, int nsfd, struct in_addr addr,
 
 	c->timeout_ms = 2000;
 	c->next_id = 1;
-	c->tcp = socket_in_ns(nsfd, SOCK_STREAM);
-	c->udp = socket_in_ns(nsfd, SOCK_DGRAM);
+	c->tcp = netns_socket(nsfd, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c->udp = netns_socket(nsfd, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->tcp < 0 || c->udp < 0) {
 		err = c->tcp < 0 ? c->tcp : c->udp;
 		goto fail;

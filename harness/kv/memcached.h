@@ -31,6 +31,9 @@ bool memcached_available(void);
  */
 int memcached_start(struct memcached *mc, int nsfd, struct in_addr addr,
 		    uint16_t tcp_port, uint16_t udp_port, int threads);
+/* The same with every thread of memcached pinned to @cpu (-1: not pinned). */
+int memcached_start_on(struct memcached *mc, int nsfd, struct in_addr addr,
+		       uint16_t tcp_port, uint16_t udp_port, int threads, int cpu);
 
 /* SIGTERM, then SIGKILL after 2 s; reaps it.  Safe to call twice. */
 void memcached_stop(struct memcached *mc);

@@ -18,7 +18,6 @@
  * concurrency that loads the CPUs (--kv-threads overrides).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 #include <linux/udp.h>
 #include <netinet/in.h>
 
+#include "experiments/chaining/chaining.h"
 #include "core/bpfutil.h"
 #include "net/echo_servers.h"
 #include "kv/kvcache.h"
@@ -70,18 +70,6 @@ struct chaining_kv {
 	size_t expect_len;
 	uint64_t checked, mismatched;	/* replies byte-checked, over all samples */
 	char why_threads[64];		/* how the client concurrency was chosen */
-};
-
-/* One load-client thread: its own socket, protocol state and histogram. */
-struct kv_worker {
-	pthread_t th;
-	int fd;
-	struct lg_mc m;
-	struct lg_proto p;
-	struct lg_params prm;
-	struct histogram h;
-	struct lg_result res;
-	int err;
 };
 
 /* Busy and softirq jiffies per CPU, from /proc/stat. */
@@ -134,58 +122,35 @@ static void cpu_times_fmt(const struct cpu_times *a, const struct cpu_times *b, 
 	}
 }
 
-static void *worker_main(void *arg)
-{
-	struct kv_worker *w = arg;
-
-	w->err = loadgen_run(w->fd, &w->p, &w->prm, &w->h, &w->res);
-	return NULL;
-}
-
 /*
  * @threads closed-loop clients (one outstanding get each; thread i pinned
  * to CPU i) for @secs; returns measured requests/s, or a negative errno.
  */
 static double load_once(struct chaining_kv *kv, int threads, double secs)
 {
-	struct kv_worker *w = calloc((size_t)threads, sizeof(*w));
+	struct lg_mc_thread *w = calloc((size_t)threads, sizeof(*w));
+	struct lg_params prm = { .duration_s = secs, .warmup = 200, .timeout_ms = 100 };
 	double rate = 0;
-	int i, started = 0, err = 0;
+	int i, started = 0, err = 0, fd;
 
 	if (!w)
 		return -ENOMEM;
-	for (i = 0; i < threads; i++) {
-		w[i].fd = echo_client_connect(&kv->t, SOCK_DGRAM, KV_PORT);
-		if (w[i].fd < 0) {
-			err = w[i].fd;
-			break;
-		}
-		if (lg_mc_class(&w[i].m, 0, KV_KEY, kv->expect, kv->expect_len, NULL)) {
-			err = -EINVAL;
-			break;
-		}
-		lg_mc_init(&w[i].p, &w[i].m, 0, 200);
-		hist_init(&w[i].h);
-		w[i].prm = (struct lg_params){ .duration_s = secs, .warmup = 200, .timeout_ms = 100,
-					       .cpu = i };
-		if (pthread_create(&w[i].th, NULL, worker_main, &w[i])) {
-			err = -EAGAIN;
-			break;
-		}
-		started++;
+	for (i = 0; i < threads && !err; i++) {
+		fd = echo_client_connect(&kv->t, SOCK_DGRAM, KV_PORT);
+		prm.cpu = i;
+		err = fd < 0 ? fd : lg_mc_thread_start(&w[i], fd, KV_KEY, kv->expect, kv->expect_len, &prm);
+		started += !err;
 	}
 	for (i = 0; i < started; i++) {
-		pthread_join(w[i].th, NULL);
-		if (w[i].err && !err)
-			err = w[i].err;
+		int werr = lg_mc_thread_join(&w[i]);
+
+		if (werr && !err)
+			err = werr;
 		kv->checked += w[i].res.received;
 		kv->mismatched += w[i].res.mismatched;
 		if (w[i].res.elapsed_s > 0)
 			rate += (double)w[i].h.count / w[i].res.elapsed_s;
 	}
-	for (i = 0; i < threads; i++)
-		if (w[i].fd > 0)
-			close(w[i].fd);
 	free(w);
 	if (!err && kv->mismatched)
 		err = -EPROTO;
@@ -230,25 +195,19 @@ static size_t get_frame(const struct chaining_kv *kv, unsigned char *f, size_t c
 }
 
 /*
- * The fast path alone: each variant (its cache filled as memcached's reply
- * would) runs the cached get through BPF_PROG_TEST_RUN, one run per call
- * (XDP_TX rewrites the frame in place, so repeats would not be hits), the
- * mean of @calls calls per sample, kv_xdp_pass's median subtracted.  The
- * variants' reply frames must be identical, byte for byte.
+ * Fills each loaded variant's cache as memcached's reply would and runs the
+ * cached get through it once: every variant must answer XDP_TX with the
+ * same frame.  Collects the programs to time into @fds (kv_xdp_pass first)
+ * and their variants into @vs; returns how many variants, or -errno.
  */
-static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
+static int testrun_check(struct chaining_kv *kv, const unsigned char *in, size_t len,
+			 int *fds, int *vs, size_t *reply_len)
 {
-	size_t total = (size_t)(env->warmup + env->samples), len, olen, flen = 0, r;
-	unsigned char in[512], out[2048], first[2048];
-	int fds[1 + KVC_NR_VARIANTS], vs[KVC_NR_VARIANTS], n = 0, v, i, k, err = 0;
-	const int calls = env->profile == PROFILE_QUICK ? 2000 : 5000;
-	char note[RESULT_NOTE];
-	double *t, base;
+	unsigned char out[2048], first[2048];
+	size_t olen, flen = 0;
+	int n = 0, v, err;
 	__u32 ret;
 
-	len = get_frame(kv, in, sizeof(in));
-	if (!len)
-		return -EINVAL;
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {
 		if (!kv->loaded[v])
 			continue;
@@ -271,38 +230,76 @@ static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
 		vs[n] = v;
 		fds[1 + n++] = kvcache_xdp_fd(&kv->kc[v]);
 	}
-	t = calloc((size_t)(1 + n) * total, sizeof(*t));
+	*reply_len = flen;
+	return n;
+}
+
+/* One sample of program @conf: the mean of @calls single test runs. */
+struct testrun_calls {
+	const int *fds;
+	const unsigned char *in;
+	size_t len;
+	int calls;
+};
+
+static int testrun_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
+{
+	const struct testrun_calls *t = ctx;
+	double sum = 0, ns;
+	int k, err = 0;
+	__u32 ret;
+
+	(void)env;
+	(void)round;
+	for (k = 0; k < t->calls && !err; k++) {
+		err = testrun_ns(t->fds[conf], t->in, t->len, 1, &ns, &ret);
+		sum += ns;
+	}
+	*sample = sum / t->calls;
+	return err;
+}
+
+/*
+ * The fast path alone: each variant (its cache filled as memcached's reply
+ * would) runs the cached get through BPF_PROG_TEST_RUN, one run per call
+ * (XDP_TX rewrites the frame in place, so repeats would not be hits), the
+ * mean of @calls calls per sample, kv_xdp_pass's median subtracted.  The
+ * variants' reply frames must be identical, byte for byte.
+ */
+static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
+{
+	int fds[1 + KVC_NR_VARIANTS], vs[KVC_NR_VARIANTS], n, i, err;
+	unsigned char in[512];
+	struct testrun_calls tc = { .fds = fds, .in = in, .calls = env->profile == PROFILE_QUICK ? 2000 : 5000 };
+	struct sampler s = { .step = testrun_step, .ctx = &tc };
+	char note[RESULT_NOTE];
+	size_t flen = 0, total;
+	double *t, base;
+
+	tc.len = get_frame(kv, in, sizeof(in));
+	if (!tc.len)
+		return -EINVAL;
+	n = testrun_check(kv, in, tc.len, fds, vs, &flen);
+	if (n <= 0)
+		return n;	/* no variant loaded: nothing to time */
+	s.nconf = 1 + n;
+	total = sampler_rounds(env, &s);
+	t = sampler_alloc(env, &s);
 	if (!t)
 		return -ENOMEM;
-	for (r = 0; r < total && !err; r++) {
-		for (i = 0; i <= n && !err; i++) {
-			double sum = 0, ns;
-
-			for (k = 0; k < calls && !err; k++) {
-				err = testrun_ns(fds[i], in, len, 1, &ns, &ret);
-				sum += ns;
-			}
-			t[(size_t)i * total + r] = sum / calls;
-		}
-		if (obench_interrupted())
-			err = -EINTR;
-	}
+	err = sample_interleaved(env, &s, t);
 	if (!err) {
 		base = measure_median(env, t);
 		snprintf(note, sizeof(note), "BPF_PROG_TEST_RUN of the cached get, 1 run per call, mean of %d calls "
 			 "per sample; kv_xdp_pass median (%.1f ns) subtracted; replies identical (%zu B)",
-			 calls, base, flen);
+			 tc.calls, base, flen);
 		for (i = 0; i < n; i++)
-			env_add_samples(env, kv_config[vs[i]], "xdp_testrun_ns", "ns", t + (size_t)(1 + i) * total,
+			env_add_samples(env, kv_config[vs[i]], "xdp_testrun_ns", "ns", sample_series(env, &s, t, 0, 1 + i),
 					total, base, i == 0 ? note : "");
 	}
 	free(t);
 	return err;
 }
-
-int chaining_kv_setup(struct exp_env *env, void **out);
-int chaining_kv_run(struct exp_env *env, void *priv);
-void chaining_kv_teardown(void *priv);
 
 /* 0, or EXP_SKIP with env->skip_reason (the caller then skips only the kvcache rows). */
 int chaining_kv_setup(struct exp_env *env, void **out)
@@ -346,28 +343,13 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 	return 0;
 }
 
-static double profile_secs(const struct exp_env *env)
-{
-	if (opt_given(env->opts, "kv-duration"))
-		return opt_double(env->opts, "kv-duration");
-	return env->profile == PROFILE_QUICK ? 0.25 : env->profile == PROFILE_FULL ? 1.0 : 0.5;
-}
-
-static void add_one(struct exp_env *env, const char *config, const char *metric, const char *unit,
-		    double v, const char *note)
-{
-	struct stats st;
-
-	if (!stats_compute(&v, 1, 0, 0, &st))
-		result_add(env->rs, config, metric, unit, env->tier, &st, note);
-}
-
 /*
  * Which side limits: one client thread vs one per CPU, on the dynamic-index
  * variant, with the CPUs' busy time.  Returns the thread count to use.
  */
 static int pick_threads(struct exp_env *env, struct chaining_kv *kv, int v, double secs)
 {
+	const struct chaining_cfg *c = env->cfg;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), t, best = 1;
 	double rate[3] = { 0 };
 	struct cpu_times a, b;
@@ -386,27 +368,25 @@ static int pick_threads(struct exp_env *env, struct chaining_kv *kv, int v, doub
 		snprintf(cfg, sizeof(cfg), "kv_load_threads=%d", t);
 		snprintf(note, sizeof(note), "%s, closed loop, 1 outstanding get per thread (thread i on cpu i): %s",
 			 kvcache_variant_name(v), cpus);
-		add_one(env, cfg, "mreq_per_s", "Mreq/s", rate[t] / 1e6, note);
+		env_add_value(env, cfg, "mreq_per_s", "Mreq/s", rate[t] / 1e6, note);
 	}
 	/* a second thread helps only if the first one's CPU was the limit */
 	if (ncpu == 2 && rate[2] > 1.2 * rate[1])
 		best = 2;
 	snprintf(kv->why_threads, sizeof(kv->why_threads), "chosen: 2 threads gave %.2fx 1 thread",
 		 rate[1] > 0 ? rate[2] / rate[1] : 0);
-	if (opt_given(env->opts, "kv-threads")) {
-		best = (int)opt_int(env->opts, "kv-threads");
+	if (c->kv_threads) {
+		best = c->kv_threads;
 		snprintf(kv->why_threads, sizeof(kv->why_threads), "set by --kv-threads");
 	}
 	return best;
 }
 
-int chaining_kv_run(struct exp_env *env, void *priv)
+/* The verifier's verdict per variant: its instruction count, or why every row of it is skipped. */
+static void verified_rows(struct exp_env *env, struct chaining_kv *kv)
 {
-	struct chaining_kv *kv = priv;
-	size_t total = (size_t)(env->warmup + env->samples), r;
-	double secs = profile_secs(env), *tp, *ns, *imp;
-	int v, threads, err = 0, stats_fd, ref = KVC_TAIL_DYN;
 	char note[RESULT_NOTE];
+	int v;
 
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {
 		if (!kv->loaded[v]) {
@@ -415,99 +395,138 @@ int chaining_kv_run(struct exp_env *env, void *priv)
 			result_skip(env->rs, kv_config[v], "verified_insns", note);
 			continue;
 		}
-		add_one(env, kv_config[v], "verified_insns", "insns", kv->kc[v].verified_insns,
-			"bpf_prog_info.verified_insns summed over the variant's programs");
+		env_add_value(env, kv_config[v], "verified_insns", "insns", kv->kc[v].verified_insns,
+			      "bpf_prog_info.verified_insns summed over the variant's programs");
 	}
-	progress(env, "kvcache: test_run of the fast path");
-	err = kv_testrun(env, kv);
+}
+
+/* The live load: rounds interleave the loaded variants. */
+struct kv_load {
+	struct chaining_kv *kv;
+	int threads;
+	double secs;
+	int stats_fd;			/* bpf_stats on while open; < 0: unavailable */
+	bool off[KVC_NR_VARIANTS];	/* not loaded */
+};
+
+/* One sample of variant @v: [0] Mreq/s of the load client, [1] XDP ns per request (bpf_stats). */
+static int load_step(struct exp_env *env, int v, size_t round, double *sample, void *ctx)
+{
+	struct kv_load *l = ctx;
+	struct chaining_kv *kv = l->kv;
+	struct kvcache_stats s0, s1;
+	__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
+	double rate;
+	int err;
+
+	(void)env;
+	(void)round;
+	err = attach_variant(kv, v);
 	if (err)
 		return err;
+	kvcache_read_stats(&kv->kc[v], &s0);
+	netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
+	rate = load_once(kv, l->threads, l->secs);
+	netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
+	kvcache_read_stats(&kv->kc[v], &s1);
+	kvcache_detach(&kv->kc[v]);
+	if (rate < 0)
+		return (int)rate;
+	/* every get must have been a fast-path hit, or this is memcached's rate */
+	if (s1.hit - s0.hit < (uint64_t)(rate * l->secs * 0.9)) {
+		fprintf(stderr, "chaining: %s answered only %llu of ~%.0f gets from XDP\n",
+			kv_config[v], (unsigned long long)(s1.hit - s0.hit), rate * l->secs);
+		return -EPROTO;
+	}
+	sample[0] = rate / 1e6;
+	sample[1] = l->stats_fd >= 0 && c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
+	return 0;
+}
+
+static int load_rows(struct exp_env *env, const struct kv_load *l, const struct sampler *s,
+		     double *out, int ref)
+{
+	size_t total = sampler_rounds(env, s), r;
+	const double *base = sample_series(env, s, out, 0, ref);
+	double *imp = calloc(total, sizeof(*imp));
+	char note[RESULT_NOTE];
+	int v;
+
+	if (!imp)
+		return -ENOMEM;
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		double *tp = sample_series(env, s, out, 0, v);
+
+		if (l->off[v])
+			continue;
+		snprintf(note, sizeof(note), "%d closed-loop client thread%s (%s), %.2f s per sample, rounds interleave the "
+			 "variants; bpf_stats on; replies byte-checked: %llu, mismatched %llu", l->threads,
+			 l->threads > 1 ? "s" : "", l->kv->why_threads, l->secs,
+			 (unsigned long long)l->kv->checked, (unsigned long long)l->kv->mismatched);
+		env_add_samples(env, kv_config[v], "mreq_per_s", "Mreq/s", tp, total, 0, note);
+		for (r = 0; r < total; r++)
+			imp[r] = (tp[r] / base[r] - 1) * 100;
+		snprintf(note, sizeof(note), "throughput vs %s, paired per round", kv_config[ref]);
+		env_add_samples(env, kv_config[v], "improvement_pct", "%", imp, total, 0, note);
+		if (l->stats_fd < 0)
+			result_skip(env->rs, kv_config[v], "xdp_ns_per_req", "bpf_enable_stats failed");
+		else
+			env_add_samples(env, kv_config[v], "xdp_ns_per_req", "ns", sample_series(env, s, out, 1, v),
+					total, 0, "bpf_stats: run_time_ns / run_cnt of the entry program (tail-called "
+					"stages included), the same samples");
+	}
+	free(imp);
+	return 0;
+}
+
+/* The reference of the improvement: the dynamic-index tail calls, else the first variant loaded. */
+static int reference_variant(const struct chaining_kv *kv)
+{
+	int ref = KVC_TAIL_DYN;
+
 	if (!kv->loaded[ref])
 		for (ref = 0; ref < KVC_NR_VARIANTS && !kv->loaded[ref]; ref++)
 			;
+	return ref;
+}
+
+int chaining_kv_run(struct exp_env *env, void *priv)
+{
+	const struct chaining_cfg *c = env->cfg;
+	struct kv_load l = { .kv = priv, .secs = c->kv_duration };
+	struct sampler s = { .nconf = KVC_NR_VARIANTS, .width = 2, .off = l.off, .step = load_step,
+			     .ctx = &l, .names = kv_config };
+	int v, err, ref;
+	double *out;
+
+	verified_rows(env, l.kv);
+	progress(env, "kvcache: test_run of the fast path");
+	err = kv_testrun(env, l.kv);
+	if (err)
+		return err;
+	ref = reference_variant(l.kv);
 	if (ref == KVC_NR_VARIANTS)
 		return 0;
-
-	err = attach_variant(kv, ref);
+	err = attach_variant(l.kv, ref);
 	if (err)
 		return err;
 	progress(env, "kvcache: client threads 1 vs 2");
-	threads = pick_threads(env, kv, ref, secs);
-	kvcache_detach(&kv->kc[ref]);
-	if (threads < 0)
-		return threads;
-
-	tp = calloc(KVC_NR_VARIANTS * total, sizeof(*tp));
-	ns = calloc(KVC_NR_VARIANTS * total, sizeof(*ns));
-	imp = calloc(total, sizeof(*imp));
-	if (!tp || !ns || !imp) {
-		err = -ENOMEM;
-		goto out;
-	}
+	l.threads = pick_threads(env, l.kv, ref, l.secs);
+	kvcache_detach(&l.kv->kc[ref]);
+	if (l.threads < 0)
+		return l.threads;
+	for (v = 0; v < KVC_NR_VARIANTS; v++)
+		l.off[v] = !l.kv->loaded[v];
+	out = sampler_alloc(env, &s);
+	if (!out)
+		return -ENOMEM;
 	/* bpf_stats through an fd: on while it is open, the sysctl untouched */
-	stats_fd = netpath_stats_enable();
-	for (r = 0; r < total && !err; r++) {
-		for (v = 0; v < KVC_NR_VARIANTS && !err; v++) {
-			struct kvcache_stats s0, s1;
-			__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
-			double rate;
-
-			if (!kv->loaded[v])
-				continue;
-			if (obench_interrupted()) {
-				err = -EINTR;
-				break;
-			}
-			progress(env, "kvcache: round %zu/%zu %s", r + 1, total, kv_config[v]);
-			err = attach_variant(kv, v);
-			if (err)
-				break;
-			kvcache_read_stats(&kv->kc[v], &s0);
-			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns0, &c0);
-			rate = load_once(kv, threads, secs);
-			netpath_prog_stats(kvcache_xdp_fd(&kv->kc[v]), &ns1, &c1);
-			kvcache_read_stats(&kv->kc[v], &s1);
-			kvcache_detach(&kv->kc[v]);
-			if (rate < 0) {
-				err = (int)rate;
-				break;
-			}
-			/* every get must have been a fast-path hit, or this is memcached's rate */
-			if (s1.hit - s0.hit < (uint64_t)(rate * secs * 0.9)) {
-				fprintf(stderr, "chaining: %s answered only %llu of ~%.0f gets from XDP\n",
-					kv_config[v], (unsigned long long)(s1.hit - s0.hit), rate * secs);
-				err = -EPROTO;
-				break;
-			}
-			tp[v * total + r] = rate / 1e6;
-			ns[v * total + r] = stats_fd >= 0 && c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
-		}
-	}
-	netpath_stats_restore(stats_fd);
-	if (err)
-		goto out;
-	for (v = 0; v < KVC_NR_VARIANTS; v++) {
-		if (!kv->loaded[v])
-			continue;
-		snprintf(note, sizeof(note), "%d closed-loop client thread%s (%s), %.2f s per sample, rounds interleave the "
-			 "variants; bpf_stats on; replies byte-checked: %llu, mismatched %llu", threads, threads > 1 ? "s" : "",
-			 kv->why_threads, secs, (unsigned long long)kv->checked, (unsigned long long)kv->mismatched);
-		env_add_samples(env, kv_config[v], "mreq_per_s", "Mreq/s", tp + v * total, total, 0, note);
-		for (r = 0; r < total; r++)
-			imp[r] = (tp[v * total + r] / tp[ref * total + r] - 1) * 100;
-		snprintf(note, sizeof(note), "throughput vs %s, paired per round", kv_config[ref]);
-		env_add_samples(env, kv_config[v], "improvement_pct", "%", imp, total, 0, note);
-		if (stats_fd < 0)
-			result_skip(env->rs, kv_config[v], "xdp_ns_per_req", "bpf_enable_stats failed");
-		else
-			env_add_samples(env, kv_config[v], "xdp_ns_per_req", "ns", ns + v * total, total, 0,
-					"bpf_stats: run_time_ns / run_cnt of the entry program (tail-called "
-					"stages included), the same samples");
-	}
-out:
-	free(imp);
-	free(ns);
-	free(tp);
+	l.stats_fd = netpath_stats_enable();
+	err = sample_interleaved(env, &s, out);
+	netpath_stats_restore(l.stats_fd);
+	if (!err)
+		err = load_rows(env, &l, &s, out, ref);
+	free(out);
 	return err;
 }
 
@@ -527,8 +546,6 @@ void chaining_kv_teardown(void *priv)
 		topo_destroy(&kv->t);
 	free(kv);
 }
-
-void chaining_kv_report(const struct result_set *rs, FILE *md);
 
 /* Table 5 as the paper prints it, ours beside it. */
 void chaining_kv_report(const struct result_set *rs, FILE *md)
