@@ -17,7 +17,7 @@
 # goes through ktap_once, as harness_once() in C.
 KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
 KTAP_NAMES=() KTAP_CMDS=()
-KTAP_SKIP_ALL= KTAP_SKIP_WHY=
+KTAP_SKIP_ALL='' KTAP_SKIP_WHY=''
 OBENCH=${OBENCH:-$(cd "$(dirname "$0")/.." && pwd)/build/obench}
 
 ktap_diag() { echo "# $*"; }
@@ -77,6 +77,13 @@ ktap_run() {
 	[ $fail -gt 0 ] && exit $KSFT_FAIL
 	[ $pass -eq 0 ] && [ $skip -gt 0 ] && exit $KSFT_SKIP
 	exit $KSFT_PASS
+}
+
+# leftovers PID: what obench run PID left behind (namespaces, veth links), nothing when clean
+leftovers() {
+	ip netns list 2>/dev/null | grep "^obench-$1-"
+	ls /run/netns 2>/dev/null | grep "^obench-$1-"
+	ip -o link show 2>/dev/null | grep -E ": ob$1[sc][@:]"
 }
 
 # Number of BPF programs loaded in the kernel right now.

@@ -16,12 +16,6 @@ OUTDIR=$(mktemp -d)
 trap 'rm -rf "$OUTDIR"' EXIT
 
 kv_progs() { bpftool prog show 2>/dev/null | grep -cE ' name (kv_[a-z_]+) '; }
-# leftovers PID: what PID left behind (namespaces, links), nothing when clean
-leftovers() {
-	ip netns list 2>/dev/null | grep "^obench-$1-"
-	ls /run/netns 2>/dev/null | grep "^obench-$1-"
-	ip -o link show 2>/dev/null | grep -E ": ob$1[sc][@:]"
-}
 # start_run OUT ARGS...: obench in the background; waits for its memcached,
 # sets PID and MC (memcached's PIDs in its server namespace)
 start_run() {

@@ -11,12 +11,6 @@ OUTDIR=$(mktemp -d)
 trap 'rm -rf "$OUTDIR"' EXIT
 
 echo_progs() { bpftool prog show 2>/dev/null | grep -cE ' name (xdp_echo|tc_echo|sk_skb_echo|xdp_pass) '; }
-# leftovers PID: prints what PID left behind, nothing when clean
-leftovers() {
-	ip netns list 2>/dev/null | grep "^obench-$1-"
-	ls /run/netns 2>/dev/null | grep "^obench-$1-"
-	ip -o link show 2>/dev/null | grep -E ": ob$1[sc][@:]"
-}
 # run_bg SIGNAL DELAY: starts an echo run, sends SIGNAL after DELAY s, echoes its PID
 run_bg() {
 	"$OBENCH" run echo --quick --requests 200000 --out "$OUTDIR" >/dev/null 2>&1 &
