@@ -106,15 +106,32 @@ static inline void th_register_variant(struct th_fixture *f, struct th_variant *
 
 static inline void th_log(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* Prints a KTAP diagnostic: "# " before every line of the message ('\r' dropped). */
 static inline void th_log(const char *fmt, ...)
 {
+	bool line_start = true;
+	const char *text, *c;
+	char *msg = NULL;
 	va_list ap;
 
-	printf("# ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
-	printf("\n");
+	text = msg ? msg : "(no memory for a diagnostic)";
+	for (c = text; *c; c++) {
+		if (*c == '\r')
+			continue;
+		if (line_start)
+			fputs("# ", stdout);
+		putchar(*c);
+		line_start = *c == '\n';
+	}
+	if (!*text)
+		fputs("#", stdout);
+	if (!line_start || !*text)
+		putchar('\n');
+	free(msg);
 	fflush(stdout);
 }
 
@@ -181,7 +198,8 @@ static inline void harness_exe_relative(const char *rel, char *buf, size_t len)
 	static struct th_case th_case_##name = { #name, NULL, th_fn_##name, 0, NULL }; \
 	__attribute__((constructor)) static void th_reg_##name(void)		\
 	{ th_register(&th_case_##name); }					\
-	static void th_fn_##name(struct th_test *_t, void *self __attribute__((unused)), \
+	static void th_fn_##name(struct th_test *_t __attribute__((unused)),	\
+				 void *self __attribute__((unused)),		\
 				 const void *variant __attribute__((unused)))
 
 #define FIXTURE_DATA(f) struct th_fixture_data_##f
@@ -286,7 +304,11 @@ static inline int harness_reason(char *why, size_t len, int rc, const char *fmt,
 									\
 	if (_once_rc == KSFT_SKIP)						\
 		SKIP(return, "%s", (o)->why);					\
-	ASSERT(_once_rc == KSFT_PASS, "%s", (o)->why);			\
+	if (_once_rc != KSFT_PASS) {						\
+		th_log("%s:%d: shared set-up failed: %s", __FILE__, __LINE__, (o)->why); \
+		_t->failed = true;						\
+		return;								\
+	}									\
 } while (0)
 
 /* The KTAP name of test @c on variant @v (NULL: none). */
