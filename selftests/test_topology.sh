@@ -11,6 +11,13 @@ OUTDIR=$(mktemp -d)
 trap 'rm -rf "$OUTDIR"' EXIT
 
 echo_progs() { bpftool prog show 2>/dev/null | grep -cE ' name (xdp_echo|tc_echo|sk_skb_echo|xdp_pass) '; }
+# as many echo programs loaded as before the first run (all users' runs count)
+echo_progs_as_before() {
+	local now
+	now=$(echo_progs)
+	[ "$now" -eq "$BEFORE" ] || ktap_diag "echo programs: $now loaded, $BEFORE before the runs"
+	[ "$now" -eq "$BEFORE" ]
+}
 # run_bg SIGNAL DELAY: starts an echo run, sends SIGNAL after DELAY s, echoes its PID
 run_bg() {
 	"$OBENCH" run echo --quick --requests 200000 --out "$OUTDIR" >/dev/null 2>&1 &
@@ -42,17 +49,17 @@ nothing_left_after_run() {
 	local l
 	ktap_once normal_run
 	l=$(leftovers $NORMAL_PID); [ -n "$l" ] && ktap_diag "left: $l"
-	[ -z "$l" ] && [ "$(echo_progs)" -eq "$BEFORE" ]
+	[ -z "$l" ] && echo_progs_as_before
 }
 nothing_left_after_sigint() { ktap_once sigint_run; [ -z "$(leftovers $SIGINT_PID)" ]; }
-no_bpf_program_left_after_sigint() { ktap_once sigint_run; [ "$(echo_progs)" -eq "$BEFORE" ]; }
+no_bpf_program_left_after_sigint() { ktap_once sigint_run; echo_progs_as_before; }
 cleanup_removes_what_sigkill_left() {
 	local l
 	ktap_once sigkill_run
 	l=$(leftovers $SIGKILL_PID); [ -n "$l" ] && ktap_diag "left: $l"
 	[ -n "$SIGKILL_HAD" ] && [ -z "$l" ]
 }
-no_bpf_program_left_after_sigkill_cleanup() { ktap_once sigkill_run; [ "$(echo_progs)" -eq "$BEFORE" ]; }
+no_bpf_program_left_after_sigkill_cleanup() { ktap_once sigkill_run; echo_progs_as_before; }
 
 ktap_test_fn echo_quick_run_ok echo_quick_run_ok
 ktap_test_fn nothing_left_after_run nothing_left_after_run
