@@ -46,21 +46,28 @@ nothing_left() {
 	[ -n "$2" ] && mc_gone $2 && [ -z "$left" ] && [ "$after" -le "$3" ]
 }
 
-# A normal run, checked by the first two tests.
-isolation_run() {
-	ISO_BEFORE=$(kv_progs)
-	start_run "$OUTDIR/iso" isolation --quick --duration 0.3 --bg-rate 5000
+declare -A RUN_BEFORE RUN_RC RUN_PID RUN_MC
+# finished_run NAME ARGS...: `obench run ARGS` into $OUTDIR/NAME, waited for;
+# RUN_BEFORE, RUN_RC, RUN_PID and RUN_MC [NAME] record it
+finished_run() {
+	local name=$1
+	shift
+	RUN_BEFORE[$name]=$(kv_progs)
+	start_run "$OUTDIR/$name" "$@"
 	wait "$PID"
-	ISO_RC=$? ISO_PID=$PID ISO_MC=$MC
-	ktap_diag "exit $ISO_RC; memcached of the run: ${ISO_MC:-none seen}"
+	RUN_RC[$name]=$? RUN_PID[$name]=$PID RUN_MC[$name]=$MC
+	ktap_diag "$name: exit ${RUN_RC[$name]}; memcached of the run: ${MC:-none seen}"
 	return 0
 }
 
+# A normal run, checked by the first two tests.
+iso_run() { finished_run iso isolation --quick --duration 0.3 --bg-rate 5000; }
+
 isolation_all_configs() {
 	local csv c s ok=1
-	ktap_once isolation_run
+	ktap_once iso_run
 	csv=$(ls "$OUTDIR"/iso/*/isolation.csv 2>/dev/null | head -1)
-	[ $ISO_RC -eq 0 ] && [ -n "$csv" ] || ok=0
+	[ "${RUN_RC[iso]}" -eq 0 ] && [ -n "$csv" ] || ok=0
 	for c in echo_alone echo_with_memcached echo_with_kvcache echo_with_kvcache_steered; do
 		s=$(csv_status "$csv" "$c" rtt_us)
 		[ "$s" = ok ] || { ktap_diag "$c: '$s'"; ok=0; }
@@ -70,8 +77,8 @@ isolation_all_configs() {
 }
 
 isolation_nothing_left() {
-	ktap_once isolation_run
-	nothing_left "$ISO_PID" "$ISO_MC" "$ISO_BEFORE"
+	ktap_once iso_run
+	nothing_left "${RUN_PID[iso]}" "${RUN_MC[iso]}" "${RUN_BEFORE[iso]}"
 }
 
 # Interrupted once its memcached runs.
@@ -88,19 +95,13 @@ isolation_nothing_left_after_sigint() {
 }
 
 # The five variants under the memcached load client, checked by the last two tests.
-chaining_run() {
-	CH_BEFORE=$(kv_progs)
-	start_run "$OUTDIR/ch" chaining --quick --repeat 2 --kv-duration 0.1 --batch 100
-	wait "$PID"
-	CH_RC=$? CH_PID=$PID CH_MC=$MC
-	return 0
-}
+ch_run() { finished_run ch chaining --quick --repeat 2 --kv-duration 0.1 --batch 100; }
 
 kvcache_variants_answer_identically() {
 	local csv c s ok=1
-	ktap_once chaining_run
+	ktap_once ch_run
 	csv=$(ls "$OUTDIR"/ch/*/chaining.csv 2>/dev/null | head -1)
-	[ $CH_RC -eq 0 ] && [ -n "$csv" ] || ok=0
+	[ "${RUN_RC[ch]}" -eq 0 ] && [ -n "$csv" ] || ok=0
 	for c in kv_tail_const kv_tail_dynamic kv_inlined kv_bpf2bpf kv_global_func; do
 		s=$(csv_status "$csv" "$c" mreq_per_s)
 		# a variant the verifier rejects is reported skipped: not an answer, not a failure here
@@ -113,8 +114,8 @@ kvcache_variants_answer_identically() {
 }
 
 chaining_kv_nothing_left() {
-	ktap_once chaining_run
-	nothing_left "$CH_PID" "$CH_MC" "$CH_BEFORE"
+	ktap_once ch_run
+	nothing_left "${RUN_PID[ch]}" "${RUN_MC[ch]}" "${RUN_BEFORE[ch]}"
 }
 
 ktap_test_fn isolation_all_configs isolation_all_configs
