@@ -8,6 +8,7 @@
 #   t_list() { "$OBENCH" list | grep -q map-access; }   # status 0: ok, else not ok
 #   t_root() { [ "$(id -u)" = 0 ] || { ktap_skip_test "needs root"; return; }; ...; }
 #   ktap_test_fn list_shows_experiments t_list
+#   ktap_test_fn t_root                                  # named after its function
 #   ktap_test_fn unknown_flag usage_error run map-access --bogus   # a command with arguments
 #   [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 #   ktap_run
@@ -22,10 +23,12 @@ OBENCH=${OBENCH:-$(cd "$(dirname "$0")/.." && pwd)/build/obench}
 
 ktap_diag() { echo "# $*"; }
 
-# ktap_test_fn NAME CMD [ARG...]: registers test NAME, ok when CMD returns 0
+# ktap_test_fn NAME [CMD [ARG...]]: registers test NAME, ok when CMD (default:
+# the function NAME) returns 0
 ktap_test_fn() {
 	local name=$1
 	shift
+	[ $# -gt 0 ] || set -- "$name"
 	KTAP_NAMES+=("$name")
 	KTAP_CMDS+=("$(printf '%q ' "$@")")
 }

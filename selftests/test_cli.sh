@@ -59,8 +59,8 @@ not_root_refused() {
 flag_with_separate_value() { "$OBENCH" run map-access --lookups 32 --help >/dev/null; }
 
 ktap_test_fn help main_help
-ktap_test_fn help_on_each_command help_on_each_command
-ktap_test_fn list_shows_experiments list_shows_experiments
+ktap_test_fn help_on_each_command
+ktap_test_fn list_shows_experiments
 ktap_test_fn unknown_experiment usage_error run no-such-experiment
 ktap_test_fn unknown_experiment_names_fix usage_error_says "obench list" run no-such-experiment
 ktap_test_fn unknown_flag usage_error run map-access --no-such-flag=1
@@ -70,6 +70,6 @@ ktap_test_fn range_error_names_valid_range usage_error_says '\[10, 1024\]' run m
 ktap_test_fn quick_and_full usage_error run map-access --quick --full
 ktap_test_fn unknown_command exit_2 "$OBENCH" frobnicate
 ktap_test_fn report_missing_dir exit_2 "$OBENCH" report "$TMP/nowhere"
-ktap_test_fn not_root_refused not_root_refused
-ktap_test_fn flag_with_separate_value flag_with_separate_value
+ktap_test_fn not_root_refused
+ktap_test_fn flag_with_separate_value
 ktap_run

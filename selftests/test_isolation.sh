@@ -118,11 +118,11 @@ chaining_kv_nothing_left() {
 	nothing_left "${RUN_PID[ch]}" "${RUN_MC[ch]}" "${RUN_BEFORE[ch]}"
 }
 
-ktap_test_fn isolation_all_configs isolation_all_configs
-ktap_test_fn isolation_nothing_left isolation_nothing_left
-ktap_test_fn isolation_nothing_left_after_sigint isolation_nothing_left_after_sigint
-ktap_test_fn kvcache_variants_answer_identically kvcache_variants_answer_identically
-ktap_test_fn chaining_kv_nothing_left chaining_kv_nothing_left
+ktap_test_fn isolation_all_configs
+ktap_test_fn isolation_nothing_left
+ktap_test_fn isolation_nothing_left_after_sigint
+ktap_test_fn kvcache_variants_answer_identically
+ktap_test_fn chaining_kv_nothing_left
 if [ "$(id -u)" -ne 0 ] || ! command -v memcached >/dev/null || ! command -v bpftool >/dev/null; then
 	ktap_skip_all "needs root, memcached and bpftool"
 fi

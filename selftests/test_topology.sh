@@ -61,12 +61,12 @@ cleanup_removes_what_sigkill_left() {
 }
 no_bpf_program_left_after_sigkill_cleanup() { ktap_once sigkill_run; echo_progs_as_before; }
 
-ktap_test_fn echo_quick_run_ok echo_quick_run_ok
-ktap_test_fn nothing_left_after_run nothing_left_after_run
-ktap_test_fn nothing_left_after_sigint nothing_left_after_sigint
-ktap_test_fn no_bpf_program_left_after_sigint no_bpf_program_left_after_sigint
-ktap_test_fn cleanup_removes_what_sigkill_left cleanup_removes_what_sigkill_left
-ktap_test_fn no_bpf_program_left_after_sigkill_cleanup no_bpf_program_left_after_sigkill_cleanup
+ktap_test_fn echo_quick_run_ok
+ktap_test_fn nothing_left_after_run
+ktap_test_fn nothing_left_after_sigint
+ktap_test_fn no_bpf_program_left_after_sigint
+ktap_test_fn cleanup_removes_what_sigkill_left
+ktap_test_fn no_bpf_program_left_after_sigkill_cleanup
 [ "$(id -u)" -eq 0 ] || ktap_skip_all "needs root"
 BEFORE=$(echo_progs)
 ktap_run
