@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "ktap.h"
+#include "harness.h"
 #include "kv/advisor.h"
 #include "core/results.h"
 
@@ -24,49 +24,44 @@ static int near(double a, double b)
 	return fabs(a - b) < 1e-9;
 }
 
-static void test_arithmetic(void)
+TEST(break_even_and_expected_cost)
 {
-	int ok = 1;
-
-	KTAP_CHECK(ok, near(advisor_break_even(0.12), 0.12), "omega*(0.12)");
-	KTAP_CHECK(ok, near(advisor_break_even(0), 0), "omega*(0)");
-	KTAP_CHECK(ok, isnan(advisor_break_even(-0.1)) && isnan(advisor_break_even(NAN)) &&
-		   isnan(advisor_break_even(INFINITY)), "omega* of invalid rho not NaN");
+	EXPECT(near(advisor_break_even(0.12), 0.12), "omega*(0.12)");
+	EXPECT(near(advisor_break_even(0), 0), "omega*(0)");
+	EXPECT(isnan(advisor_break_even(-0.1)) && isnan(advisor_break_even(NAN)) &&
+	       isnan(advisor_break_even(INFINITY)), "omega* of invalid rho not NaN");
 	/* by hand: omega*rho + (1-omega)*(1+rho) */
-	KTAP_CHECK(ok, near(advisor_relative_cost(0.12, 0.3), 0.3 * 0.12 + 0.7 * 1.12), "E(0.12, 0.3)");
-	KTAP_CHECK(ok, near(advisor_relative_cost(0.12, 0.3), 0.82), "E(0.12, 0.3) != 0.82");
-	KTAP_CHECK(ok, near(advisor_relative_cost(0.25, 0), 1.25), "omega 0: every request pays C + rho C");
-	KTAP_CHECK(ok, near(advisor_relative_cost(0.25, 1), 0.25), "omega 1: every request pays rho C");
-	KTAP_CHECK(ok, near(advisor_relative_cost(0.4, 0.4), 1), "at the break-even E = C");
-	KTAP_CHECK(ok, isnan(advisor_relative_cost(0.1, 1.01)) && isnan(advisor_relative_cost(0.1, -0.01)) &&
-		   isnan(advisor_relative_cost(-1, 0.5)), "out-of-range input not NaN");
-	KTAP_CHECK(ok, near(advisor_rho(418, 10450), 0.04), "rho(418 ns, 10450 ns)");
-	KTAP_CHECK(ok, isnan(advisor_rho(1, 0)) && isnan(advisor_rho(-1, 5)), "rho with bad costs");
-	ktap_result(ok, "break_even_and_expected_cost");
+	EXPECT(near(advisor_relative_cost(0.12, 0.3), 0.3 * 0.12 + 0.7 * 1.12), "E(0.12, 0.3)");
+	EXPECT(near(advisor_relative_cost(0.12, 0.3), 0.82), "E(0.12, 0.3) != 0.82");
+	EXPECT(near(advisor_relative_cost(0.25, 0), 1.25), "omega 0: every request pays C + rho C");
+	EXPECT(near(advisor_relative_cost(0.25, 1), 0.25), "omega 1: every request pays rho C");
+	EXPECT(near(advisor_relative_cost(0.4, 0.4), 1), "at the break-even E = C");
+	EXPECT(isnan(advisor_relative_cost(0.1, 1.01)) && isnan(advisor_relative_cost(0.1, -0.01)) &&
+	       isnan(advisor_relative_cost(-1, 0.5)), "out-of-range input not NaN");
+	EXPECT(near(advisor_rho(418, 10450), 0.04), "rho(418 ns, 10450 ns)");
+	EXPECT(isnan(advisor_rho(1, 0)) && isnan(advisor_rho(-1, 5)), "rho with bad costs");
 }
 
-static void test_verdicts(void)
+TEST(verdicts_edges)
 {
 	char buf[256];
-	int ok = 1;
 
-	KTAP_CHECK(ok, advisor_verdict(0.3, 0.12, buf, sizeof(buf)) == 1 &&
-		   !strncmp(buf, "offload pays: omega 0.30 > break-even 0.12", 42), "0.3 vs 0.12: '%s'", buf);
-	KTAP_CHECK(ok, advisor_verdict(0.05, 0.12, buf, sizeof(buf)) == 0 &&
-		   !strncmp(buf, "offload does not pay", 20), "0.05 vs 0.12: '%s'", buf);
-	KTAP_CHECK(ok, advisor_verdict(0.12, 0.12, buf, sizeof(buf)) == 0, "break-even is no gain: '%s'", buf);
-	KTAP_CHECK(ok, advisor_verdict(0, 0, buf, sizeof(buf)) == 0, "omega 0, rho 0: '%s'", buf);
-	KTAP_CHECK(ok, advisor_verdict(1, 0.99, buf, sizeof(buf)) == 1, "omega 1, rho 0.99: '%s'", buf);
-	KTAP_CHECK(ok, advisor_verdict(1, 1, buf, sizeof(buf)) == 0 && strstr(buf, "rho >= 1"),
-		   "omega 1, rho 1: '%s'", buf);
-	KTAP_CHECK(ok, advisor_verdict(1, 3.5, buf, sizeof(buf)) == 0, "rho 3.5 can never pay");
-	KTAP_CHECK(ok, advisor_verdict(1.5, 0.1, buf, sizeof(buf)) == -1 &&
-		   advisor_verdict(0.5, -0.1, buf, sizeof(buf)) == -1 &&
-		   advisor_verdict(NAN, 0.1, buf, sizeof(buf)) == -1, "bad input accepted");
-	ktap_result(ok, "verdicts_edges");
+	EXPECT(advisor_verdict(0.3, 0.12, buf, sizeof(buf)) == 1 &&
+	       !strncmp(buf, "offload pays: omega 0.30 > break-even 0.12", 42), "0.3 vs 0.12: '%s'", buf);
+	EXPECT(advisor_verdict(0.05, 0.12, buf, sizeof(buf)) == 0 &&
+	       !strncmp(buf, "offload does not pay", 20), "0.05 vs 0.12: '%s'", buf);
+	EXPECT(advisor_verdict(0.12, 0.12, buf, sizeof(buf)) == 0, "break-even is no gain: '%s'", buf);
+	EXPECT(advisor_verdict(0, 0, buf, sizeof(buf)) == 0, "omega 0, rho 0: '%s'", buf);
+	EXPECT(advisor_verdict(1, 0.99, buf, sizeof(buf)) == 1, "omega 1, rho 0.99: '%s'", buf);
+	EXPECT(advisor_verdict(1, 1, buf, sizeof(buf)) == 0 && strstr(buf, "rho >= 1"),
+	       "omega 1, rho 1: '%s'", buf);
+	EXPECT(advisor_verdict(1, 3.5, buf, sizeof(buf)) == 0, "rho 3.5 can never pay");
+	EXPECT(advisor_verdict(1.5, 0.1, buf, sizeof(buf)) == -1 &&
+	       advisor_verdict(0.5, -0.1, buf, sizeof(buf)) == -1 &&
+	       advisor_verdict(NAN, 0.1, buf, sizeof(buf)) == -1, "bad input accepted");
 }
 
-static void test_crossover(void)
+TEST(crossover_interpolation)
 {
 	const double x[] = { 0, 0.1, 0.5, 1 };
 	const double without[] = { 10, 10, 10, 10 };
@@ -75,14 +70,12 @@ static void test_crossover(void)
 	const double cheaper[] = { 9, 8, 5, 1 };
 	const double bad_x[] = { 0, 0.5, 0.5, 1 };
 	double c;
-	int ok = 1;
 
-	KTAP_CHECK(ok, advisor_crossover(x, with, without, 4, &c) == 0 && near(c, 0.04), "crossover %g", c);
-	KTAP_CHECK(ok, advisor_crossover(x, never, without, 4, &c) == 2 && isnan(c), "never");
-	KTAP_CHECK(ok, advisor_crossover(x, cheaper, without, 4, &c) == 1 && c == 0, "already cheaper");
-	KTAP_CHECK(ok, advisor_crossover(bad_x, with, without, 4, &c) == -1, "x not increasing accepted");
-	KTAP_CHECK(ok, advisor_crossover(x, with, without, 0, &c) == -1, "empty accepted");
-	ktap_result(ok, "crossover_interpolation");
+	EXPECT(advisor_crossover(x, with, without, 4, &c) == 0 && near(c, 0.04), "crossover %g", c);
+	EXPECT(advisor_crossover(x, never, without, 4, &c) == 2 && isnan(c), "never");
+	EXPECT(advisor_crossover(x, cheaper, without, 4, &c) == 1 && c == 0, "already cheaper");
+	EXPECT(advisor_crossover(bad_x, with, without, 4, &c) == -1, "x not increasing accepted");
+	EXPECT(advisor_crossover(x, with, without, 0, &c) == -1, "empty accepted");
 }
 
 /* Runs obench with @args; its exit status, stdout in @out, stderr in @err. */
@@ -117,91 +110,84 @@ static int one_line(const char *s)
 	return nl && !nl[1] && !strncmp(s, "obench advise: ", 15);
 }
 
-static void test_cli(const char *bin)
+/* build/obench, next to build/selftests/ */
+FIXTURE(cli) {
+	char bin[PATH_MAX];
+};
+
+FIXTURE_SETUP(cli)
+{
+	harness_exe_relative("../obench", self->bin, sizeof(self->bin));
+	if (access(self->bin, X_OK))
+		SKIP(return, "build/obench not built");
+}
+
+TEST_F(cli, verdict_from_rho)
+{
+	char out[1024], err[1024];
+	int rc;
+
+	rc = obench(self->bin, "--omega 0.3 --rho 0.12", out, sizeof(out), err, sizeof(err));
+	EXPECT(rc == 0 && !strncmp(out, "offload pays: omega 0.30 > break-even 0.12", 42),
+	       "rc %d out '%s' err '%s'", rc, out, err);
+	rc = obench(self->bin, "--omega=0.05 --rho=0.12", out, sizeof(out), err, sizeof(err));
+	EXPECT(rc == 0 && !strncmp(out, "offload does not pay", 20), "rc %d out '%s'", rc, out);
+}
+
+TEST_F(cli, bad_input_one_line_exit_2)
 {
 	static const char *const bad[] = {
 		"--omega 1.5 --rho 0.1", "--omega abc --rho 0.1", "--omega 0.3 --rho -2",
 		"--omega 0.3 --bogus 1", "--omega", "stray", "--omega 0.3 --rho 0.1 --from /tmp",
 		"--rho 0.1", "--omega 0.3 --from /nonexistent-obench-dir",
 	};
+	char out[1024], err[1024];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rc = obench(self->bin, bad[i], out, sizeof(out), err, sizeof(err));
+		EXPECT(rc == 2 && !out[0] && one_line(err), "'%s': rc %d out '%s' err '%s'",
+	           bad[i], rc, out, err);
+	}
+}
+
+/* --from: rho and the measured omega from a kvcache.csv */
+TEST_F(cli, from_results)
+{
 	char out[1024], err[1024], dir[] = "/tmp/test_advisor.XXXXXX", args[512];
 	struct result_set rs;
 	struct stats st = { .n = 1 };
-	size_t i;
-	int ok = 1, rc;
+	int rc;
 
-	rc = obench(bin, "--omega 0.3 --rho 0.12", out, sizeof(out), err, sizeof(err));
-	KTAP_CHECK(ok, rc == 0 && !strncmp(out, "offload pays: omega 0.30 > break-even 0.12", 42),
-		   "rc %d out '%s' err '%s'", rc, out, err);
-	rc = obench(bin, "--omega=0.05 --rho=0.12", out, sizeof(out), err, sizeof(err));
-	KTAP_CHECK(ok, rc == 0 && !strncmp(out, "offload does not pay", 20), "rc %d out '%s'", rc, out);
-	ktap_result(ok, "cli_verdict_from_rho");
-
-	ok = 1;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		rc = obench(bin, bad[i], out, sizeof(out), err, sizeof(err));
-		KTAP_CHECK(ok, rc == 2 && !out[0] && one_line(err), "'%s': rc %d out '%s' err '%s'",
-			   bad[i], rc, out, err);
-	}
-	ktap_result(ok, "cli_bad_input_one_line_exit_2");
-
-	/* --from: rho and the measured omega from a kvcache.csv */
-	ok = 1;
-	if (!mkdtemp(dir)) {
-		ktap_result(0, "cli_from_results");
-		return;
-	}
+	ASSERT(mkdtemp(dir), "mkdtemp %s", dir);
 	result_set_init(&rs, "kvcache");
 	st.median = st.mean = 0.04;
 	result_add(&rs, "rho", "fraction", "", "host", &st, "test");
 	st.median = st.mean = 0.9;
 	result_add(&rs, "omega_mixed", "fraction", "", "host", &st, "test");
-	KTAP_CHECK(ok, result_write_csv(&rs, dir) == 0, "write csv");
+	EXPECT(result_write_csv(&rs, dir) == 0, "write csv");
 	result_set_free(&rs);
 	snprintf(args, sizeof(args), "--from %s", dir);
-	rc = obench(bin, args, out, sizeof(out), err, sizeof(err));
-	KTAP_CHECK(ok, rc == 0 && !strncmp(out, "offload pays: omega 0.90 > break-even 0.04", 42),
-		   "measured omega: rc %d out '%s' err '%s'", rc, out, err);
+	rc = obench(self->bin, args, out, sizeof(out), err, sizeof(err));
+	EXPECT(rc == 0 && !strncmp(out, "offload pays: omega 0.90 > break-even 0.04", 42),
+	       "measured omega: rc %d out '%s' err '%s'", rc, out, err);
 	snprintf(args, sizeof(args), "--omega 0.02 --from %s", dir);
-	rc = obench(bin, args, out, sizeof(out), err, sizeof(err));
-	KTAP_CHECK(ok, rc == 0 && !strncmp(out, "offload does not pay: omega 0.02 < break-even 0.04", 50),
-		   "given omega: rc %d out '%s' err '%s'", rc, out, err);
+	rc = obench(self->bin, args, out, sizeof(out), err, sizeof(err));
+	EXPECT(rc == 0 && !strncmp(out, "offload does not pay: omega 0.02 < break-even 0.04", 50),
+	       "given omega: rc %d out '%s' err '%s'", rc, out, err);
 	/* a run whose rho was skipped */
 	result_set_init(&rs, "kvcache");
 	result_skip(&rs, "rho", "fraction", "no bpf_stats");
 	result_write_csv(&rs, dir);
 	result_set_free(&rs);
 	snprintf(args, sizeof(args), "--omega 0.5 --from %s", dir);
-	rc = obench(bin, args, out, sizeof(out), err, sizeof(err));
-	KTAP_CHECK(ok, rc == 2 && one_line(err) && strstr(err, "no bpf_stats"),
-		   "skipped rho: rc %d err '%s'", rc, err);
+	rc = obench(self->bin, args, out, sizeof(out), err, sizeof(err));
+	EXPECT(rc == 2 && one_line(err) && strstr(err, "no bpf_stats"),
+	       "skipped rho: rc %d err '%s'", rc, err);
 	snprintf(args, sizeof(args), "%s/kvcache.csv", dir);
 	unlink(args);
 	rmdir(dir);
-	ktap_result(ok, "cli_from_results");
 }
 
-int main(void)
-{
-	char self[PATH_MAX], bin[PATH_MAX + 32], *slash;
-	ssize_t n;
-
-	ktap_plan(6);
-	test_arithmetic();
-	test_verdicts();
-	test_crossover();
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = 0;
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(bin, sizeof(bin), "%s/../obench", self);	/* build/selftests/.. */
-	if (access(bin, X_OK)) {
-		ktap_skip_test("cli_verdict_from_rho", "build/obench not built");
-		ktap_skip_test("cli_bad_input_one_line_exit_2", "build/obench not built");
-		ktap_skip_test("cli_from_results", "build/obench not built");
-	} else {
-		test_cli(bin);
-	}
-	ktap_finish();
-}
+TEST_HARNESS_MAIN

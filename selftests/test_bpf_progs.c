@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Correctness of the benchmark BPF programs (never their speed):
+ * Correctness of the benchmark BPF programs (never their speed), one
+ * variant per program or frame:
  *  - map-access: every lookup program finds every key it looks up;
  *  - memcpy: every copy program leaves exact copies of random data in each slot;
  *  - chaining: the five chainings of the pipeline agree with each other and
@@ -16,13 +17,9 @@
 
 #include "core/bpfutil.h"
 #include "chaining.skel.h"
-#include "ktap.h"
+#include "harness.h"
 #include "map_access.skel.h"
 #include "memcpy.skel.h"
-
-#define MAP_TESTS	6
-#define MEMCPY_TESTS	7
-#define CHAIN_TESTS	6
 
 /* ---- map-access ---- */
 
@@ -46,120 +43,177 @@ static int fill_map(struct bpf_map *map, __u32 entries)
 	return 0;
 }
 
-static void test_map_access(const unsigned char *pkt, size_t len)
+/*
+ * Every program here needs CAP_BPF.  Each object is loaded once for all its
+ * tests (the verifier is slow) and freed at the end; a test resets what it reads.
+ */
+static struct map_access_bpf *map_access;
+
+static void map_access_free(void)
 {
-	const __u32 lookups = 64, entries = 256;
-	struct map_access_bpf *s = map_access_bpf__open();
-	struct bpf_program *prog;
+	map_access_bpf__destroy(map_access);
+}
+
+#define LOOKUPS		64u
+#define ENTRIES		256u
+
+static int map_access_load(char *why, size_t len)
+{
 	struct bpf_map *map;
-	int n = 0, err;
+	int err;
 
-	if (!s) {
-		for (; n < MAP_TESTS; n++)
-			ktap_skip_test("map_access", "cannot open the skeleton");
-		return;
-	}
-	s->rodata->lookups = lookups;
-	s->rodata->entries = entries;
-	bpf_object__for_each_map(map, s->obj)
+	if (geteuid() != 0)
+		return harness_reason(why, len, KSFT_SKIP, "needs root (CAP_BPF)");
+	map_access = map_access_bpf__open();
+	if (!map_access)
+		return harness_reason(why, len, KSFT_SKIP, "cannot open the skeleton");
+	harness_at_end(map_access_free);
+	map_access->rodata->lookups = LOOKUPS;
+	map_access->rodata->entries = ENTRIES;
+	bpf_object__for_each_map(map, map_access->obj)
 		if (!bpf_map__is_internal(map))
-			bpf_map__set_max_entries(map, entries);
-	err = map_access_bpf__load(s);
-	bpf_object__for_each_map(map, s->obj)
+			bpf_map__set_max_entries(map, ENTRIES);
+	err = map_access_bpf__load(map_access);
+	bpf_object__for_each_map(map, map_access->obj)
 		if (!err && !bpf_map__is_internal(map))
-			err = fill_map(map, entries);
-	bpf_object__for_each_program(prog, s->obj) {
-		const char *name = bpf_program__name(prog);
-		char tname[96];
-		int ok = 1;
-		__u32 ret = 0;
+			err = fill_map(map, ENTRIES);
+	if (err)
+		return harness_reason(why, len, KSFT_SKIP, "the kernel rejected the programs");
+	return 0;
+}
 
-		if (strncmp(name, "lookup_", 7))
-			continue;
-		snprintf(tname, sizeof(tname), "map_access_%s_all_hit", name + 7);
-		n++;
-		if (err) {
-			ktap_skip_test(tname, "the kernel rejected the programs");
-			continue;
-		}
-		s->bss->hits = 0;
-		KTAP_CHECK(ok, !testrun_once(bpf_program__fd(prog), pkt, len, NULL, NULL, &ret),
-			   "test run failed: %s", strerror(errno));
-		KTAP_CHECK(ok, ret == XDP_PASS, "retval %u", ret);
-		KTAP_CHECK(ok, s->bss->hits == lookups, "hits %llu of %u lookups",
-			   (unsigned long long)s->bss->hits, lookups);
-		ktap_result(ok, tname);
-	}
-	for (; n < MAP_TESTS; n++)
-		ktap_result(0, "map_access_program_missing");
-	map_access_bpf__destroy(s);
+static struct harness_once map_access_once;
+
+FIXTURE(map_access) {
+	unsigned char pkt[64];
+};
+
+/* The map each lookup_<map> program of bpf/map_access.bpf.c reads. */
+FIXTURE_VARIANT(map_access) {
+	const char *map;
+};
+
+FIXTURE_VARIANT_ADD(map_access, array) { .map = "array" };
+FIXTURE_VARIANT_ADD(map_access, hash) { .map = "hash" };
+FIXTURE_VARIANT_ADD(map_access, lru_hash) { .map = "lru_hash" };
+FIXTURE_VARIANT_ADD(map_access, percpu_array) { .map = "percpu_array" };
+FIXTURE_VARIANT_ADD(map_access, percpu_hash) { .map = "percpu_hash" };
+FIXTURE_VARIANT_ADD(map_access, lru_percpu_hash) { .map = "lru_percpu_hash" };
+
+FIXTURE_SETUP(map_access)
+{
+	SETUP_ONCE(&map_access_once, map_access_load);
+	build_udp_frame(self->pkt, sizeof(self->pkt));
+}
+
+/* map-access: the program finds every key it looks up. */
+TEST_F(map_access, all_hit)
+{
+	struct bpf_program *prog;
+	char name[64];
+	__u32 ret = 0;
+
+	snprintf(name, sizeof(name), "lookup_%s", variant->map);
+	prog = bpf_object__find_program_by_name(map_access->obj, name);
+	ASSERT(prog, "map_access_program_missing: %s", name);
+	map_access->bss->hits = 0;
+	EXPECT(!testrun_once(bpf_program__fd(prog), self->pkt, sizeof(self->pkt), NULL, NULL, &ret),
+	       "test run failed: %s", strerror(errno));
+	EXPECT(ret == XDP_PASS, "retval %u", ret);
+	EXPECT(map_access->bss->hits == LOOKUPS, "hits %llu of %u lookups",
+	       (unsigned long long)map_access->bss->hits, LOOKUPS);
 }
 
 /* ---- memcpy ---- */
 
-static void test_memcpy(const unsigned char *pkt, size_t len)
+#define COPIES		12u
+
+static struct memcpy_bpf *memcpy_skel;
+static bool have_copy, have_kmod;	/* the optional programs this kernel loads */
+
+static void memcpy_free(void)
 {
-	const __u32 copies = 12;
-	struct memcpy_bpf *s = memcpy_bpf__open();
-	bool have_copy = kernel_has_func("bpf_dynptr_copy", NULL);
-	bool have_kmod = kernel_has_func("obench_memcpy_rep_movs", "obench_kmod");
+	memcpy_bpf__destroy(memcpy_skel);
+}
+
+static int memcpy_load(char *why, size_t len)
+{
 	int err = -ENOENT;
-	size_t i;
 
-	if (s) {
-		s->rodata->copies = copies;
-		bpf_program__set_autoload(s->progs.dynptr_copy, have_copy);
-		bpf_program__set_autoload(s->progs.kfunc_rep_movs, have_kmod);
-		err = memcpy_bpf__load(s);
+	if (geteuid() != 0)
+		return harness_reason(why, len, KSFT_SKIP, "needs root (CAP_BPF)");
+	have_copy = kernel_has_func("bpf_dynptr_copy", NULL);
+	have_kmod = kernel_has_func("obench_memcpy_rep_movs", "obench_kmod");
+	memcpy_skel = memcpy_bpf__open();
+	if (memcpy_skel) {
+		harness_at_end(memcpy_free);
+		memcpy_skel->rodata->copies = COPIES;
+		bpf_program__set_autoload(memcpy_skel->progs.dynptr_copy, have_copy);
+		bpf_program__set_autoload(memcpy_skel->progs.kfunc_rep_movs, have_kmod);
+		err = memcpy_bpf__load(memcpy_skel);
 	}
-	const struct {
-		const char *name;
-		struct bpf_program *prog;
-		const char *skip;
-	} progs[MEMCPY_TESTS] = {
-		{ "memcpy_byte_loop", s ? s->progs.byte_loop : NULL, NULL },
-		{ "memcpy_u64_loop", s ? s->progs.u64_loop : NULL, NULL },
-		{ "memcpy_builtin_memcpy", s ? s->progs.builtin_memcpy : NULL, NULL },
-		{ "memcpy_probe_read_kernel", s ? s->progs.probe_read_kernel : NULL, NULL },
-		{ "memcpy_dynptr_read", s ? s->progs.dynptr_read : NULL, NULL },
-		{ "memcpy_dynptr_copy", s ? s->progs.dynptr_copy : NULL,
-		  have_copy ? NULL : "kernel lacks bpf_dynptr_copy" },
-		{ "memcpy_kfunc_rep_movs", s ? s->progs.kfunc_rep_movs : NULL,
-		  have_kmod ? NULL : "obench kernel module not loaded" },
-	};
+	if (err)
+		return harness_reason(why, len, KSFT_SKIP, "the kernel rejected the programs");
+	return 0;
+}
 
-	for (i = 0; i < MEMCPY_TESTS; i++) {
-		unsigned char *src, *dst;
-		__u32 ret = 0, c;
-		int ok = 1;
+static struct harness_once memcpy_once;
 
-		if (err || progs[i].skip) {
-			ktap_skip_test(progs[i].name, err ? "the kernel rejected the programs" :
-				       progs[i].skip);
-			continue;
+FIXTURE(memcpy) {
+	unsigned char pkt[64];
+};
+
+/* A copy program of bpf/memcpy.bpf.c and what it needs beyond the kernel's basics. */
+FIXTURE_VARIANT(memcpy) {
+	const char *prog;
+	bool needs_dynptr_copy, needs_kmod;
+};
+
+FIXTURE_VARIANT_ADD(memcpy, byte_loop) { .prog = "byte_loop" };
+FIXTURE_VARIANT_ADD(memcpy, u64_loop) { .prog = "u64_loop" };
+FIXTURE_VARIANT_ADD(memcpy, builtin_memcpy) { .prog = "builtin_memcpy" };
+FIXTURE_VARIANT_ADD(memcpy, probe_read_kernel) { .prog = "probe_read_kernel" };
+FIXTURE_VARIANT_ADD(memcpy, dynptr_read) { .prog = "dynptr_read" };
+FIXTURE_VARIANT_ADD(memcpy, dynptr_copy) { .prog = "dynptr_copy", .needs_dynptr_copy = true };
+FIXTURE_VARIANT_ADD(memcpy, kfunc_rep_movs) { .prog = "kfunc_rep_movs", .needs_kmod = true };
+
+FIXTURE_SETUP(memcpy)
+{
+	SETUP_ONCE(&memcpy_once, memcpy_load);
+	if (variant->needs_dynptr_copy && !have_copy)
+		SKIP(return, "kernel lacks bpf_dynptr_copy");
+	if (variant->needs_kmod && !have_kmod)
+		SKIP(return, "obench kernel module not loaded");
+	build_udp_frame(self->pkt, sizeof(self->pkt));
+	srand(42);
+}
+
+/* memcpy: the program leaves exact copies of random data in each slot, and nothing past them. */
+TEST_F(memcpy, exact_copies)
+{
+	struct memcpy_bpf *s = memcpy_skel;
+	struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, variant->prog);
+	unsigned char *src = (unsigned char *)s->bss->src_buf, *dst = (unsigned char *)s->bss->dst_buf;
+	__u32 ret = 0, c;
+
+	ASSERT(prog, "no program %s", variant->prog);
+	for (c = 0; c < sizeof(s->bss->src_buf); c++)
+		src[c] = (unsigned char)rand();
+	memset(dst, 0, sizeof(s->bss->dst_buf));
+	s->bss->copy_err = 0;
+	EXPECT(!testrun_once(bpf_program__fd(prog), self->pkt, sizeof(self->pkt), NULL, NULL, &ret),
+	       "test run failed: %s", strerror(errno));
+	EXPECT(ret == XDP_PASS && s->bss->copy_err == 0, "retval %u copy_err %d",
+	       ret, s->bss->copy_err);
+	for (c = 0; c < COPIES; c++)
+		EXPECT(!memcmp(dst + c * sizeof(s->bss->src_buf), src, sizeof(s->bss->src_buf)),
+		       "slot %u differs", c);
+	/* nothing written past the last slot */
+	for (c = COPIES * sizeof(s->bss->src_buf); c < sizeof(s->bss->dst_buf); c++)
+		if (dst[c]) {
+			EXPECT(dst[c] == 0, "byte %u past the copies written", c);
+			break;
 		}
-		src = (unsigned char *)s->bss->src_buf;
-		dst = (unsigned char *)s->bss->dst_buf;
-		for (c = 0; c < sizeof(s->bss->src_buf); c++)
-			src[c] = (unsigned char)rand();
-		memset(dst, 0, sizeof(s->bss->dst_buf));
-		s->bss->copy_err = 0;
-		KTAP_CHECK(ok, !testrun_once(bpf_program__fd(progs[i].prog), pkt, len,
-					     NULL, NULL, &ret), "test run failed: %s", strerror(errno));
-		KTAP_CHECK(ok, ret == XDP_PASS && s->bss->copy_err == 0, "retval %u copy_err %d",
-			   ret, s->bss->copy_err);
-		for (c = 0; c < copies; c++)
-			KTAP_CHECK(ok, !memcmp(dst + c * sizeof(s->bss->src_buf), src,
-					       sizeof(s->bss->src_buf)), "slot %u differs", c);
-		/* nothing written past the last slot */
-		for (c = copies * sizeof(s->bss->src_buf); c < sizeof(s->bss->dst_buf); c++)
-			if (dst[c]) {
-				KTAP_CHECK(ok, dst[c] == 0, "byte %u past the copies written", c);
-				break;
-			}
-		ktap_result(ok, progs[i].name);
-	}
-	memcpy_bpf__destroy(s);
 }
 
 /* ---- chaining ---- */
@@ -222,101 +276,121 @@ static int chain_prepare(struct chaining_bpf *s)
 	return 0;
 }
 
-/* Frame @which of the test set into @pkt; returns its length. */
-static size_t chain_frame(int which, unsigned char *pkt, const char **name)
+/* The test frames, each built into @pkt; they return the frame's length. */
+static size_t udp_128B(unsigned char *pkt)
 {
-	size_t len, i;
-
-	switch (which) {
-	case 0:
-		*name = "chaining_udp_128B";
-		return build_udp_frame(pkt, 128);
-	case 1:
-		*name = "chaining_udp_random_payload";
-		len = build_udp_frame(pkt, 200);
-		for (i = 42; i < len; i++)
-			pkt[i] = (unsigned char)rand();
-		return len;
-	case 2:		/* 4 bytes of IP options: the payload moves */
-		*name = "chaining_udp_ip_options";
-		len = build_udp_frame(pkt, 150);
-		memmove(pkt + 38, pkt + 34, len - 38);
-		memset(pkt + 34, 1, 4);		/* NOP options */
-		pkt[14] = 0x46;
-		return len;
-	case 3:
-		*name = "chaining_udp_exactly_64B_payload";
-		return build_udp_frame(pkt, 106);
-	case 4:
-		*name = "chaining_udp_short_payload";
-		return build_udp_frame(pkt, 90);
-	default:
-		*name = "chaining_tcp_refused";
-		len = build_udp_frame(pkt, 128);
-		pkt[23] = IPPROTO_TCP;
-		return len;
-	}
+	return build_udp_frame(pkt, 128);
 }
 
-static void test_chaining(void)
+static size_t udp_random_payload(unsigned char *pkt)
+{
+	size_t len = build_udp_frame(pkt, 200), i;
+
+	for (i = 42; i < len; i++)
+		pkt[i] = (unsigned char)rand();
+	return len;
+}
+
+/* 4 bytes of IP options: the payload moves */
+static size_t udp_ip_options(unsigned char *pkt)
+{
+	size_t len = build_udp_frame(pkt, 150);
+
+	memmove(pkt + 38, pkt + 34, len - 38);
+	memset(pkt + 34, 1, 4);		/* NOP options */
+	pkt[14] = 0x46;
+	return len;
+}
+
+static size_t udp_exactly_64B_payload(unsigned char *pkt)
+{
+	return build_udp_frame(pkt, 106);
+}
+
+static size_t udp_short_payload(unsigned char *pkt)
+{
+	return build_udp_frame(pkt, 90);
+}
+
+static size_t tcp_refused(unsigned char *pkt)
+{
+	size_t len = build_udp_frame(pkt, 128);
+
+	pkt[23] = IPPROTO_TCP;
+	return len;
+}
+
+static struct chaining_bpf *chaining;
+
+static void chaining_free(void)
+{
+	chaining_bpf__destroy(chaining);
+}
+
+static int chaining_load(char *why, size_t len)
+{
+	if (geteuid() != 0)
+		return harness_reason(why, len, KSFT_SKIP, "needs root (CAP_BPF)");
+	chaining = chaining_bpf__open_and_load();
+	if (chaining)
+		harness_at_end(chaining_free);
+	if (!chaining || chain_prepare(chaining))
+		return harness_reason(why, len, KSFT_SKIP, "the kernel rejected the chaining programs");
+	return 0;
+}
+
+static struct harness_once chaining_once;
+
+FIXTURE(chaining) {
+	unsigned char pkt[256];
+	size_t len;
+};
+
+FIXTURE_VARIANT(chaining) {
+	size_t (*frame)(unsigned char *pkt);
+};
+
+FIXTURE_VARIANT_ADD(chaining, udp_128B) { .frame = udp_128B };
+FIXTURE_VARIANT_ADD(chaining, udp_random_payload) { .frame = udp_random_payload };
+FIXTURE_VARIANT_ADD(chaining, udp_ip_options) { .frame = udp_ip_options };
+FIXTURE_VARIANT_ADD(chaining, udp_exactly_64B_payload) { .frame = udp_exactly_64B_payload };
+FIXTURE_VARIANT_ADD(chaining, udp_short_payload) { .frame = udp_short_payload };
+FIXTURE_VARIANT_ADD(chaining, tcp_refused) { .frame = tcp_refused };
+
+FIXTURE_SETUP(chaining)
+{
+	SETUP_ONCE(&chaining_once, chaining_load);
+	srand(42);
+	self->len = variant->frame(self->pkt);
+}
+
+/* chaining: the five chainings of the pipeline agree with a user-space recomputation. */
+TEST_F(chaining, same_result)
 {
 	static const char *const vname[CHAIN_VARIANTS] = {
 		"tail_const", "tail_dynamic", "inlined", "bpf2bpf", "global_func",
 	};
-	struct chaining_bpf *s = chaining_bpf__open_and_load();
-	int err = s ? chain_prepare(s) : -ENOENT, t, i;
-	unsigned char pkt[256];
+	struct chaining_bpf *s = chaining;
+	struct bpf_program *entry[CHAIN_VARIANTS] = {
+		s->progs.tail_const_parse, s->progs.tail_dynamic_parse,
+		s->progs.inlined, s->progs.bpf2bpf, s->progs.global_func,
+	};
+	__u64 want = chain_expect(self->pkt, self->len);
+	int i;
 
-	for (t = 0; t < CHAIN_TESTS; t++) {
-		size_t len;
-		const char *name;
-		__u64 want;
-		int ok = 1;
+	memset(s->bss->result, 0, sizeof(s->bss->result));
+	for (i = 0; i < CHAIN_VARIANTS; i++) {
+		__u32 ret = 0;
 
-		len = chain_frame(t, pkt, &name);
-		if (err) {
-			ktap_skip_test(name, "the kernel rejected the chaining programs");
-			continue;
-		}
-		struct bpf_program *entry[CHAIN_VARIANTS] = {
-			s->progs.tail_const_parse, s->progs.tail_dynamic_parse,
-			s->progs.inlined, s->progs.bpf2bpf, s->progs.global_func,
-		};
-
-		want = chain_expect(pkt, len);
-		memset(s->bss->result, 0, sizeof(s->bss->result));
-		for (i = 0; i < CHAIN_VARIANTS; i++) {
-			__u32 ret = 0;
-
-			KTAP_CHECK(ok, !testrun_once(bpf_program__fd(entry[i]), pkt, len,
-						     NULL, NULL, &ret) && ret == XDP_PASS,
-				   "%s: test run failed (retval %u)", vname[i], ret);
-			KTAP_CHECK(ok, s->bss->result[i] == want, "%s computed %#llx, want %#llx",
-				   vname[i], (unsigned long long)s->bss->result[i],
-				   (unsigned long long)want);
-		}
-		ktap_result(ok, name);
+		EXPECT(!testrun_once(bpf_program__fd(entry[i]), self->pkt, self->len, NULL, NULL, &ret) &&
+		       ret == XDP_PASS, "%s: test run failed (retval %u)", vname[i], ret);
+		EXPECT(s->bss->result[i] == want, "%s computed %#llx, want %#llx",
+		       vname[i], (unsigned long long)s->bss->result[i], (unsigned long long)want);
 	}
-	chaining_bpf__destroy(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	unsigned char pkt[64];
-
-	ktap_plan(MAP_TESTS + MEMCPY_TESTS + CHAIN_TESTS);
-	if (geteuid() != 0) {
-		int i;
-
-		for (i = 0; i < MAP_TESTS + MEMCPY_TESTS + CHAIN_TESTS; i++)
-			ktap_skip_test("bpf_progs", "needs root (CAP_BPF)");
-		ktap_finish();
-	}
 	bpfutil_quiet_libbpf();
-	srand(42);
-	build_udp_frame(pkt, sizeof(pkt));
-	test_map_access(pkt, sizeof(pkt));
-	test_memcpy(pkt, sizeof(pkt));
-	test_chaining();
-	ktap_finish();
+	return harness_main(argc, argv);
 }

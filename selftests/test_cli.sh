@@ -6,56 +6,70 @@
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# expect_usage_error NAME ARGS...: exit 2, exactly one line on stderr, no results dir
-expect_usage_error() {
-	local name=$1; shift
+# usage_error ARGS...: exit 2, exactly one line on stderr (left in $TMP/err), no results dir
+usage_error() {
 	"$OBENCH" "$@" --out "$TMP/res" >"$TMP/out" 2>"$TMP/err"
 	local rc=$? lines
 	lines=$(wc -l <"$TMP/err")
-	if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -e "$TMP/res" ]; then
-		ktap_ok "$name"
-	else
-		ktap_diag "rc=$rc stderr lines=$lines: $(head -3 "$TMP/err")"
-		ktap_fail "$name"
-	fi
+	[ $rc -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -e "$TMP/res" ] && return 0
+	ktap_diag "rc=$rc stderr lines=$lines: $(head -3 "$TMP/err")"
+	return 1
 }
 
-ktap_plan 14
-ktap_test "help" "$OBENCH" --help
-ok=1
-for c in list run report cleanup; do
-	"$OBENCH" $c --help >"$TMP/h" 2>&1 && grep -q usage "$TMP/h" || { ok=0; ktap_diag "$c --help"; }
-done
-[ $ok = 1 ] && ktap_ok "help_on_each_command" || ktap_fail "help_on_each_command"
-"$OBENCH" list >"$TMP/list" && grep -q '^map-access .*Table 3' "$TMP/list" &&
-	ktap_ok "list_shows_experiments" || ktap_fail "list_shows_experiments"
+main_help() { "$OBENCH" --help >/dev/null 2>&1; }
 
-expect_usage_error "unknown_experiment" run no-such-experiment
-grep -q "obench list" "$TMP/err" && ktap_ok "unknown_experiment_names_fix" || ktap_fail "unknown_experiment_names_fix"
-expect_usage_error "unknown_flag" run map-access --no-such-flag=1
-expect_usage_error "flag_not_a_number" run map-access --repeat=abc
-expect_usage_error "flag_out_of_range" run map-access --lookups=5
-grep -q '\[10, 1024\]' "$TMP/err" && ktap_ok "range_error_names_valid_range" || ktap_fail "range_error_names_valid_range"
-expect_usage_error "quick_and_full" run map-access --quick --full
-"$OBENCH" frobnicate >/dev/null 2>"$TMP/err"; [ $? -eq 2 ] && ktap_ok "unknown_command" || ktap_fail "unknown_command"
-"$OBENCH" report "$TMP/nowhere" >/dev/null 2>"$TMP/err"; [ $? -eq 2 ] && ktap_ok "report_missing_dir" || ktap_fail "report_missing_dir"
+help_on_each_command() {
+	local c ok=0
+	for c in list run report cleanup; do
+		"$OBENCH" $c --help >"$TMP/h" 2>&1 && grep -q usage "$TMP/h" || { ok=1; ktap_diag "$c --help"; }
+	done
+	return $ok
+}
+
+list_shows_experiments() { "$OBENCH" list >"$TMP/list" && grep -q '^map-access .*Table 3' "$TMP/list"; }
+
+# usage_error_says PATTERN ARGS...: a usage error whose line matches PATTERN
+usage_error_says() {
+	local pattern=$1; shift
+	"$OBENCH" "$@" --out "$TMP/res" >/dev/null 2>"$TMP/err"
+	grep -q "$pattern" "$TMP/err"
+}
+
+exit_2() { "$@" >/dev/null 2>"$TMP/err"; [ $? -eq 2 ]; }
 
 # Not root: a clear message and exit 2, before anything is created.
-if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+not_root_refused() {
+	local rc
+	if ! command -v setpriv >/dev/null || [ "$(id -u)" -ne 0 ]; then
+		ktap_skip_test "needs root and setpriv to drop privileges"
+		return
+	fi
 	# a copy the unprivileged user can reach, wherever the tree lives (e.g. under /root)
 	chmod 755 "$TMP"
 	cp "$OBENCH" "$TMP/obench" && chmod 755 "$TMP/obench"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$TMP/obench" run map-access --quick --out "$TMP/res" >/dev/null 2>"$TMP/err"
 	rc=$?
-	if [ $rc -eq 2 ] && grep -q sudo "$TMP/err" && [ ! -e "$TMP/res" ]; then
-		ktap_ok "not_root_refused"
-	else
-		ktap_diag "rc=$rc: $(cat "$TMP/err")"; ktap_fail "not_root_refused"
-	fi
-else
-	ktap_skip "not_root_refused" "needs root and setpriv to drop privileges"
-fi
+	[ $rc -eq 2 ] && grep -q sudo "$TMP/err" && [ ! -e "$TMP/res" ] && return 0
+	ktap_diag "rc=$rc: $(cat "$TMP/err")"
+	return 1
+}
+
 # An obvious valid flag is accepted by --help-free parsing (no run: --help wins).
-"$OBENCH" run map-access --lookups 32 --help >/dev/null && ktap_ok "flag_with_separate_value" || ktap_fail "flag_with_separate_value"
-ktap_finish
+flag_with_separate_value() { "$OBENCH" run map-access --lookups 32 --help >/dev/null; }
+
+ktap_test_fn help main_help
+ktap_test_fn help_on_each_command
+ktap_test_fn list_shows_experiments
+ktap_test_fn unknown_experiment usage_error run no-such-experiment
+ktap_test_fn unknown_experiment_names_fix usage_error_says "obench list" run no-such-experiment
+ktap_test_fn unknown_flag usage_error run map-access --no-such-flag=1
+ktap_test_fn flag_not_a_number usage_error run map-access --repeat=abc
+ktap_test_fn flag_out_of_range usage_error run map-access --lookups=5
+ktap_test_fn range_error_names_valid_range usage_error_says '\[10, 1024\]' run map-access --lookups=5
+ktap_test_fn quick_and_full usage_error run map-access --quick --full
+ktap_test_fn unknown_command exit_2 "$OBENCH" frobnicate
+ktap_test_fn report_missing_dir exit_2 "$OBENCH" report "$TMP/nowhere"
+ktap_test_fn not_root_refused
+ktap_test_fn flag_with_separate_value
+ktap_run

@@ -15,22 +15,7 @@ cd "$(dirname "$0")/.." || exit 1
 OUTDIR=$(mktemp -d)
 trap 'rm -rf "$OUTDIR"' EXIT
 
-ktap_plan 5
-if [ "$(id -u)" -ne 0 ] || ! command -v memcached >/dev/null || ! command -v bpftool >/dev/null; then
-	for t in isolation_all_configs isolation_nothing_left isolation_nothing_left_after_sigint \
-		 kvcache_variants_answer_identically chaining_kv_nothing_left; do
-		ktap_skip "$t" "needs root, memcached and bpftool"
-	done
-	ktap_finish
-fi
-
 kv_progs() { bpftool prog show 2>/dev/null | grep -cE ' name (kv_[a-z_]+) '; }
-# leftovers PID: what PID left behind (namespaces, links), nothing when clean
-leftovers() {
-	ip netns list 2>/dev/null | grep "^obench-$1-"
-	ls /run/netns 2>/dev/null | grep "^obench-$1-"
-	ip -o link show 2>/dev/null | grep -E ": ob$1[sc][@:]"
-}
 # start_run OUT ARGS...: obench in the background; waits for its memcached,
 # sets PID and MC (memcached's PIDs in its server namespace)
 start_run() {
@@ -48,57 +33,97 @@ start_run() {
 }
 # csv_status CSV CONFIG METRIC: "ok" or "skipped" (empty when absent)
 csv_status() { awk -F, -v c="$2" -v m="$3" '$2 == c && $3 == m { print $5 }' "$1"; }
-mc_gone() { local p; for p in $MC; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+# mc_gone PID...: none of these memcached processes runs any more
+mc_gone() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 
-# 1, 2: a normal run
-before=$(kv_progs)
-start_run "$OUTDIR/iso" isolation --quick --duration 0.3 --bg-rate 5000
-wait "$PID"; rc=$?
-csv=$(ls "$OUTDIR"/iso/*/isolation.csv 2>/dev/null | head -1)
-ok=1
-[ $rc -eq 0 ] && [ -n "$csv" ] || ok=0
-for c in echo_alone echo_with_memcached echo_with_kvcache echo_with_kvcache_steered; do
-	s=$(csv_status "$csv" "$c" rtt_us)
-	[ "$s" = ok ] || { ktap_diag "$c: '$s'"; ok=0; }
-done
-ktap_diag "exit $rc; memcached of the run: ${MC:-none seen}"
-[ $ok = 1 ] && ktap_ok isolation_all_configs || { tail -5 "$OUTDIR/iso.log" | sed 's/^/# /'; ktap_fail isolation_all_configs; }
-left=$(leftovers "$PID")
-after=$(kv_progs)
-ktap_diag "kv programs before $before after $after; leftovers: ${left:-none}"
-[ -n "$MC" ] && mc_gone && [ -z "$left" ] && [ "$after" -le "$before" ] &&
-	ktap_ok isolation_nothing_left || ktap_fail isolation_nothing_left
+# nothing_left PID MEMCACHED BEFORE: PID's memcached was seen and is gone, PID left
+# no namespace or link, and no more kv programs are loaded than BEFORE
+nothing_left() {
+	local left after
+	left=$(leftovers "$1")
+	after=$(kv_progs)
+	ktap_diag "kv programs before $3 after $after; leftovers: ${left:-none}"
+	[ -n "$2" ] && mc_gone $2 && [ -z "$left" ] && [ "$after" -le "$3" ]
+}
 
-# 3: interrupted once its memcached runs
-before=$(kv_progs)
-start_run "$OUTDIR/int" isolation --quick --duration 5
-sleep 1
-kill -INT "$PID"
-wait "$PID"; rc=$?
-left=$(leftovers "$PID")
-after=$(kv_progs)
-ktap_diag "SIGINT: exit $rc; memcached ${MC:-none seen}; kv programs before $before after $after; leftovers: ${left:-none}"
-[ -n "$MC" ] && [ $rc = 130 ] && mc_gone && [ -z "$left" ] && [ "$after" -le "$before" ] &&
-	ktap_ok isolation_nothing_left_after_sigint || ktap_fail isolation_nothing_left_after_sigint
+declare -A RUN_BEFORE RUN_RC RUN_PID RUN_MC
+# finished_run NAME ARGS...: `obench run ARGS` into $OUTDIR/NAME, waited for;
+# RUN_BEFORE, RUN_RC, RUN_PID and RUN_MC [NAME] record it
+finished_run() {
+	local name=$1
+	shift
+	RUN_BEFORE[$name]=$(kv_progs)
+	start_run "$OUTDIR/$name" "$@"
+	wait "$PID"
+	RUN_RC[$name]=$? RUN_PID[$name]=$PID RUN_MC[$name]=$MC
+	ktap_diag "$name: exit ${RUN_RC[$name]}; memcached of the run: ${MC:-none seen}"
+	return 0
+}
 
-# 4, 5: the five variants under the memcached load client
-before=$(kv_progs)
-start_run "$OUTDIR/ch" chaining --quick --repeat 2 --kv-duration 0.1 --batch 100
-wait "$PID"; rc=$?
-csv=$(ls "$OUTDIR"/ch/*/chaining.csv 2>/dev/null | head -1)
-ok=1
-[ $rc -eq 0 ] && [ -n "$csv" ] || ok=0
-for c in kv_tail_const kv_tail_dynamic kv_inlined kv_bpf2bpf kv_global_func; do
-	s=$(csv_status "$csv" "$c" mreq_per_s)
-	# a variant the verifier rejects is reported skipped: not an answer, not a failure here
-	[ "$s" = ok ] || [ "$s" = skipped ] || { ktap_diag "$c: '$s'"; ok=0; }
-done
-grep -q "mismatched 0" "$csv" 2>/dev/null || ok=0
-[ "$(grep -c ',mreq_per_s,Mreq/s,ok,' "$csv" 2>/dev/null)" -ge 2 ] || ok=0
-[ $ok = 1 ] && ktap_ok kvcache_variants_answer_identically ||
-	{ tail -5 "$OUTDIR/ch.log" | sed 's/^/# /'; ktap_fail kvcache_variants_answer_identically; }
-left=$(leftovers "$PID")
-after=$(kv_progs)
-[ -n "$MC" ] && mc_gone && [ -z "$left" ] && [ "$after" -le "$before" ] &&
-	ktap_ok chaining_kv_nothing_left || ktap_fail chaining_kv_nothing_left
-ktap_finish
+# A normal run, checked by the first two tests.
+iso_run() { finished_run iso isolation --quick --duration 0.3 --bg-rate 5000; }
+
+isolation_all_configs() {
+	local csv c s ok=1
+	ktap_once iso_run
+	csv=$(ls "$OUTDIR"/iso/*/isolation.csv 2>/dev/null | head -1)
+	[ "${RUN_RC[iso]}" -eq 0 ] && [ -n "$csv" ] || ok=0
+	for c in echo_alone echo_with_memcached echo_with_kvcache echo_with_kvcache_steered; do
+		s=$(csv_status "$csv" "$c" rtt_us)
+		[ "$s" = ok ] || { ktap_diag "$c: '$s'"; ok=0; }
+	done
+	[ $ok = 1 ] || tail -5 "$OUTDIR/iso.log" | sed 's/^/# /'
+	[ $ok = 1 ]
+}
+
+isolation_nothing_left() {
+	ktap_once iso_run
+	nothing_left "${RUN_PID[iso]}" "${RUN_MC[iso]}" "${RUN_BEFORE[iso]}"
+}
+
+# Interrupted once its memcached runs.
+isolation_nothing_left_after_sigint() {
+	local before rc
+	before=$(kv_progs)
+	start_run "$OUTDIR/int" isolation --quick --duration 5
+	sleep 1
+	kill -INT "$PID"
+	wait "$PID"
+	rc=$?
+	ktap_diag "SIGINT: exit $rc; memcached ${MC:-none seen}"
+	nothing_left "$PID" "$MC" "$before" && [ $rc = 130 ]
+}
+
+# The five variants under the memcached load client, checked by the last two tests.
+ch_run() { finished_run ch chaining --quick --repeat 2 --kv-duration 0.1 --batch 100; }
+
+kvcache_variants_answer_identically() {
+	local csv c s ok=1
+	ktap_once ch_run
+	csv=$(ls "$OUTDIR"/ch/*/chaining.csv 2>/dev/null | head -1)
+	[ "${RUN_RC[ch]}" -eq 0 ] && [ -n "$csv" ] || ok=0
+	for c in kv_tail_const kv_tail_dynamic kv_inlined kv_bpf2bpf kv_global_func; do
+		s=$(csv_status "$csv" "$c" mreq_per_s)
+		# a variant the verifier rejects is reported skipped: not an answer, not a failure here
+		[ "$s" = ok ] || [ "$s" = skipped ] || { ktap_diag "$c: '$s'"; ok=0; }
+	done
+	grep -q "mismatched 0" "$csv" 2>/dev/null || ok=0
+	[ "$(grep -c ',mreq_per_s,Mreq/s,ok,' "$csv" 2>/dev/null)" -ge 2 ] || ok=0
+	[ $ok = 1 ] || tail -5 "$OUTDIR/ch.log" | sed 's/^/# /'
+	[ $ok = 1 ]
+}
+
+chaining_kv_nothing_left() {
+	ktap_once ch_run
+	nothing_left "${RUN_PID[ch]}" "${RUN_MC[ch]}" "${RUN_BEFORE[ch]}"
+}
+
+ktap_test_fn isolation_all_configs
+ktap_test_fn isolation_nothing_left
+ktap_test_fn isolation_nothing_left_after_sigint
+ktap_test_fn kvcache_variants_answer_identically
+ktap_test_fn chaining_kv_nothing_left
+if [ "$(id -u)" -ne 0 ] || ! command -v memcached >/dev/null || ! command -v bpftool >/dev/null; then
+	ktap_skip_all "needs root, memcached and bpftool"
+fi
+ktap_run

@@ -7,26 +7,51 @@
 cd "$(dirname "$0")/.." || exit 1
 . selftests/ktap.sh
 OBENCH=${OUT:-build}/obench
-ktap_plan 4
-if [ "$(id -u)" != 0 ]; then echo "# needs root"; exit 4; fi
 out=$(mktemp -d)
-# in the background only to learn its PID: namespaces are named obench-<pid>-*
-$OBENCH run hook-cost truncate --quick --repeat 3 --out "$out" >/dev/null 2>&1 &
-pid=$!
-wait $pid
-csv="$out/latest/hook-cost.csv"
-viol=$(awk -F, '$3=="order_violations"{print $6}' "$csv" 2>/dev/null)
-matched=$(awk -F, '$3=="matched_packets"{print $6}' "$csv" 2>/dev/null)
-[ "$viol" = 0 ] && [ "${matched:-0}" -gt 0 ] 2>/dev/null
-r=$?; [ $r = 0 ] && ktap_ok "hook-cost stamps monotonic ($matched matched)" || ktap_fail "hook-cost stamps monotonic (${viol:-?} out of order)"
-bad=$(awk -F, '$3=="rx_pps" && ($5!="ok" || $6<=0){n++} END{print n+0}' "$out/latest/truncate.csv" 2>/dev/null)
-[ -f "$out/latest/truncate.csv" ] && [ "$bad" = 0 ]
-r=$?; [ $r = 0 ] && ktap_ok "truncate: datagrams received at every point" || ktap_fail "truncate: datagrams received at every point"
-t=$out/latest/truncate.csv
-rows=$(awk -F, '$5=="ok" && ($3=="offered_pps" && $6>0 || $3=="sock_drop_pps" || $3=="other_loss_pps"){n++} END{print n+0}' "$t" 2>/dev/null)
-verdicts=$(grep -c 'rx_pps.*receiver \(SATURATED\|NOT saturated\)' "$t" 2>/dev/null)
-[ "$rows" = 15 ] && [ "$verdicts" = 5 ]
-r=$?; [ $r = 0 ] && ktap_ok "truncate: offered, drops and a saturation verdict at every point" || ktap_fail "truncate: offered, drops and a saturation verdict at every point ($rows rows, $verdicts verdicts)"
-ktap_test "no obench namespace left" sh -c "! ls /run/netns 2>/dev/null | grep -q '^obench-$pid-'"
-rm -rf "$out"
-ktap_finish
+trap 'rm -rf "$out"' EXIT
+
+# One run of both experiments, checked by every test below.
+netpath_run() {
+	# in the background only to learn its PID: namespaces are named obench-<pid>-*
+	$OBENCH run hook-cost truncate --quick --repeat 3 --out "$out" >/dev/null 2>&1 &
+	pid=$!
+	wait $pid
+	return 0
+}
+
+hook_cost_monotonic() {
+	local csv="$out/latest/hook-cost.csv" viol matched
+	ktap_once netpath_run
+	viol=$(awk -F, '$3=="order_violations"{print $6}' "$csv" 2>/dev/null)
+	matched=$(awk -F, '$3=="matched_packets"{print $6}' "$csv" 2>/dev/null)
+	ktap_diag "$matched matched, ${viol:-?} out of order"
+	[ "$viol" = 0 ] && [ "${matched:-0}" -gt 0 ] 2>/dev/null
+}
+
+truncate_received_at_every_point() {
+	local t="$out/latest/truncate.csv" bad
+	ktap_once netpath_run
+	bad=$(awk -F, '$3=="rx_pps" && ($5!="ok" || $6<=0){n++} END{print n+0}' "$t" 2>/dev/null)
+	[ -f "$t" ] && [ "$bad" = 0 ]
+}
+
+truncate_rates_and_verdicts() {
+	local t="$out/latest/truncate.csv" rows verdicts
+	ktap_once netpath_run
+	rows=$(awk -F, '$5=="ok" && ($3=="offered_pps" && $6>0 || $3=="sock_drop_pps" || $3=="other_loss_pps"){n++} END{print n+0}' "$t" 2>/dev/null)
+	verdicts=$(grep -c 'rx_pps.*receiver \(SATURATED\|NOT saturated\)' "$t" 2>/dev/null)
+	ktap_diag "$rows rows, $verdicts verdicts"
+	[ "$rows" = 15 ] && [ "$verdicts" = 5 ]
+}
+
+no_namespace_left() {
+	ktap_once netpath_run
+	! ls /run/netns 2>/dev/null | grep -q "^obench-$pid-"
+}
+
+ktap_test_fn "hook-cost stamps monotonic" hook_cost_monotonic
+ktap_test_fn "truncate: datagrams received at every point" truncate_received_at_every_point
+ktap_test_fn "truncate: offered, drops and a saturation verdict at every point" truncate_rates_and_verdicts
+ktap_test_fn "no obench namespace left" no_namespace_left
+[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+ktap_run

@@ -6,6 +6,7 @@
  * experiments that finished.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,10 +16,33 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
-#include "ktap.h"
+#include "harness.h"
 #include "core/results.h"
 
-static char obench[PATH_MAX], tmpdir[PATH_MAX];
+static char obench[PATH_MAX], tmpdir[PATH_MAX];	/* build/obench; where runs write */
+
+static void tmpdir_remove(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (system(cmd))
+		TH_LOG("could not remove %s", tmpdir);
+}
+
+static int tmpdir_make(char *why, size_t len)
+{
+	if (geteuid() != 0)
+		return harness_reason(why, len, KSFT_SKIP, "needs root to load BPF programs");
+	harness_exe_relative("../obench", obench, sizeof(obench));	/* build/selftests/.. */
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/obench-test-results.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return harness_reason(why, len, KSFT_FAIL, "mkdtemp: %s", strerror(errno));
+	harness_at_end(tmpdir_remove);
+	return 0;
+}
+
+static struct harness_once tmpdir_once;
 
 static int run_obench(const char *args)
 {
@@ -71,7 +95,39 @@ static int no_tmp_files(const char *dir)
 	return clean;
 }
 
-static void test_complete_run(void)
+/* One complete `obench run map-access`, whose files the complete_run tests read. */
+static int complete_run_rc;
+
+static int complete_run(char *why, size_t len)
+{
+	int rc = harness_once(&tmpdir_once, tmpdir_make);
+
+	if (rc)
+		return harness_reason(why, len, rc, "%s", tmpdir_once.why);
+	complete_run_rc = run_obench("run map-access --quick --repeat 4 --batch 50");
+	return 0;
+}
+
+static struct harness_once complete_run_once;
+
+FIXTURE(complete_run) {
+	char dir[PATH_MAX];	/* the run's directory, through latest */
+	bool have_dir;
+};
+
+FIXTURE_SETUP(complete_run)
+{
+	SETUP_ONCE(&complete_run_once, complete_run);
+	self->have_dir = latest_dir(self->dir, sizeof(self->dir)) == 0;
+}
+
+TEST_F(complete_run, succeeds_and_latest_points_at_it)
+{
+	EXPECT(complete_run_rc == 0, "obench exited %d", complete_run_rc);
+	EXPECT(self->have_dir, "no latest symlink");
+}
+
+TEST_F(complete_run, run_json_has_metadata)
 {
 	static const char *const meta[] = {
 		"metadata.kernel_release", "metadata.cpu_model", "metadata.cpu_count",
@@ -81,63 +137,66 @@ static void test_complete_run(void)
 		"metadata.tier", "metadata.obench_revision", "parameters.samples",
 		"parameters.map-access.lookups", "started_utc", "profile",
 	};
-	char dir[PATH_MAX], path[PATH_MAX * 2];
+	char path[PATH_MAX * 2];
 	struct json_object *run, *st;
-	struct result_set rs = { 0 };
-	const char *cfg[] = { "array", "hash", "lru_hash" };
-	int ok = 1, rc;
 	size_t i;
-	struct stat sb;
 
-	rc = run_obench("run map-access --quick --repeat 4 --batch 50");
-	KTAP_CHECK(ok, rc == 0, "obench exited %d", rc);
-	KTAP_CHECK(ok, latest_dir(dir, sizeof(dir)) == 0, "no latest symlink");
-	ktap_result(ok, "run_succeeds_and_latest_points_at_it");
-
-	ok = 1;
-	snprintf(path, sizeof(path), "%s/run.json", dir);
+	ASSERT(self->have_dir, "no latest symlink");
+	snprintf(path, sizeof(path), "%s/run.json", self->dir);
 	run = json_object_from_file(path);
-	KTAP_CHECK(ok, run != NULL, "run.json does not parse");
+	EXPECT(run != NULL, "run.json does not parse");
 	for (i = 0; run && i < sizeof(meta) / sizeof(meta[0]); i++)
-		KTAP_CHECK(ok, jget(run, meta[i]) != NULL, "run.json lacks %s", meta[i]);
+		EXPECT(jget(run, meta[i]) != NULL, "run.json lacks %s", meta[i]);
 	st = run ? jget(run, "experiments.map-access.status") : NULL;
-	KTAP_CHECK(ok, st && !strcmp(json_object_get_string(st), "ok"), "map-access status");
+	EXPECT(st && !strcmp(json_object_get_string(st), "ok"), "map-access status");
 	json_object_put(run);
-	ktap_result(ok, "run_json_has_metadata");
+}
 
-	ok = 1;
-	snprintf(path, sizeof(path), "%s/map-access.csv", dir);
-	KTAP_CHECK(ok, result_read_csv(path, &rs) == 0, "map-access.csv does not parse");
+TEST_F(complete_run, csv_is_tidy_and_parseable)
+{
+	const char *cfg[] = { "array", "hash", "lru_hash" };
+	struct result_set rs = { 0 };
+	char path[PATH_MAX * 2];
+	size_t i;
+
+	ASSERT(self->have_dir, "no latest symlink");
+	snprintf(path, sizeof(path), "%s/map-access.csv", self->dir);
+	EXPECT(result_read_csv(path, &rs) == 0, "map-access.csv does not parse");
 	for (i = 0; i < 3; i++) {
 		const struct result_row *r = result_find(&rs, cfg[i], "ns_per_lookup");
 
-		KTAP_CHECK(ok, r && !r->skipped, "no row for %s", cfg[i]);
+		EXPECT(r && !r->skipped, "no row for %s", cfg[i]);
 		if (r)
-			KTAP_CHECK(ok, r->st.n == 4 && !strcmp(r->unit, "ns") && !strcmp(r->tier, "host") &&
-				   r->st.q1 <= r->st.median && r->st.median <= r->st.q3,
-				   "%s: n=%zu unit=%s tier=%s", cfg[i], r->st.n, r->unit, r->tier);
+			EXPECT(r->st.n == 4 && !strcmp(r->unit, "ns") && !strcmp(r->tier, "host") &&
+			       r->st.q1 <= r->st.median && r->st.median <= r->st.q3,
+			       "%s: n=%zu unit=%s tier=%s", cfg[i], r->st.n, r->unit, r->tier);
 	}
 	result_set_free(&rs);
-	ktap_result(ok, "csv_is_tidy_and_parseable");
+}
 
-	ok = 1;
-	KTAP_CHECK(ok, no_tmp_files(dir), "a .tmp file was left in %s", dir);
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	KTAP_CHECK(ok, stat(path, &sb) == 0 && sb.st_size > 0, "no report.md");
+TEST_F(complete_run, files_atomic_and_report_written)
+{
+	char path[PATH_MAX * 2];
+	struct stat sb;
+
+	ASSERT(self->have_dir, "no latest symlink");
+	EXPECT(no_tmp_files(self->dir), "a .tmp file was left in %s", self->dir);
+	snprintf(path, sizeof(path), "%s/report.md", self->dir);
+	EXPECT(stat(path, &sb) == 0 && sb.st_size > 0, "no report.md");
 	snprintf(path, sizeof(path), "grep -q 'Table 3' %s/report.md && grep -Eq 'reproduced|differs' %s/report.md",
-		 dir, dir);
-	KTAP_CHECK(ok, system(path) == 0, "report.md lacks the paper comparison");
-	ktap_result(ok, "files_atomic_and_report_written");
+		 self->dir, self->dir);
+	EXPECT(system(path) == 0, "report.md lacks the paper comparison");
 }
 
 /* SIGINT during the second experiment: the first one's results survive. */
-static void test_interrupted_run(void)
+TEST(interrupted_run_keeps_finished_experiments)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2], cmd[PATH_MAX * 2];
 	struct json_object *run;
-	int ok = 1, status, i;
+	int status, i;
 	pid_t pid;
 
+	SETUP_ONCE(&tmpdir_once, tmpdir_make);
 	snprintf(cmd, sizeof(cmd), "%s/res2", tmpdir);
 	pid = fork();
 	if (pid == 0) {
@@ -147,6 +206,7 @@ static void test_interrupted_run(void)
 		      "--batch", "1", "--out", cmd, (char *)NULL);
 		_exit(127);
 	}
+	ASSERT(pid > 0, "fork: %s", strerror(errno));
 	/* wait until map-access is recorded in run.json, then interrupt */
 	for (i = 0; i < 600; i++) {
 		snprintf(path, sizeof(path), "grep -q '\"map-access\"' %s/latest/run.json 2>/dev/null &&"
@@ -157,50 +217,20 @@ static void test_interrupted_run(void)
 	}
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
-	KTAP_CHECK(ok, WIFEXITED(status) && WEXITSTATUS(status) == 130,
-		   "interrupted run exited %d, expected 130", WEXITSTATUS(status));
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 130,
+	       "interrupted run exited %d, expected 130", WEXITSTATUS(status));
 	snprintf(dir, sizeof(dir), "%s/latest", cmd);
 	snprintf(path, sizeof(path), "%s/map-access.csv", dir);
-	KTAP_CHECK(ok, access(path, R_OK) == 0, "finished experiment's CSV missing");
+	EXPECT(access(path, R_OK) == 0, "finished experiment's CSV missing");
 	snprintf(path, sizeof(path), "%s/memcpy.csv", dir);
-	KTAP_CHECK(ok, access(path, R_OK) != 0, "interrupted experiment wrote a CSV");
+	EXPECT(access(path, R_OK) != 0, "interrupted experiment wrote a CSV");
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	run = json_object_from_file(path);
-	KTAP_CHECK(ok, run && jget(run, "experiments.memcpy.status") &&
-		   !strcmp(json_object_get_string(jget(run, "experiments.memcpy.status")), "interrupted"),
-		   "memcpy not marked interrupted in run.json");
+	EXPECT(run && jget(run, "experiments.memcpy.status") &&
+	       !strcmp(json_object_get_string(jget(run, "experiments.memcpy.status")), "interrupted"),
+	       "memcpy not marked interrupted in run.json");
 	json_object_put(run);
-	KTAP_CHECK(ok, no_tmp_files(dir), "a .tmp file was left");
-	ktap_result(ok, "interrupted_run_keeps_finished_experiments");
+	EXPECT(no_tmp_files(dir), "a .tmp file was left");
 }
 
-int main(int argc, char **argv)
-{
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-
-	(void)argc;
-	(void)argv;
-	ktap_plan(5);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	/* build/selftests/test_results -> build/obench */
-	snprintf(obench, sizeof(obench), "%s/../obench", self);
-	if (geteuid() != 0) {
-		for (n = 0; n < 5; n++)
-			ktap_skip_test("result_files", "needs root to load BPF programs");
-		ktap_finish();
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/obench-test-results.XXXXXX");
-	if (!mkdtemp(tmpdir))
-		return KSFT_FAIL;
-	test_complete_run();
-	test_interrupted_run();
-	snprintf(self, sizeof(self), "rm -rf %s", tmpdir);
-	if (system(self))
-		ktap_print("could not remove %s", tmpdir);
-	ktap_finish();
-}
+TEST_HARNESS_MAIN

@@ -7,16 +7,16 @@
 # so only what the given PID created is checked.
 . "$(dirname "$0")/ktap.sh"
 cd "$(dirname "$0")/.." || exit 1
-[ "$(id -u)" -eq 0 ] || { echo "# needs root"; exit 4; }
 OUTDIR=$(mktemp -d)
 trap 'rm -rf "$OUTDIR"' EXIT
 
 echo_progs() { bpftool prog show 2>/dev/null | grep -cE ' name (xdp_echo|tc_echo|sk_skb_echo|xdp_pass) '; }
-# leftovers PID: prints what PID left behind, nothing when clean
-leftovers() {
-	ip netns list 2>/dev/null | grep "^obench-$1-"
-	ls /run/netns 2>/dev/null | grep "^obench-$1-"
-	ip -o link show 2>/dev/null | grep -E ": ob$1[sc][@:]"
+# as many echo programs loaded as before the first run (all users' runs count)
+echo_progs_as_before() {
+	local now
+	now=$(echo_progs)
+	[ "$now" -eq "$BEFORE" ] || ktap_diag "echo programs: $now loaded, $BEFORE before the runs"
+	[ "$now" -eq "$BEFORE" ]
 }
 # run_bg SIGNAL DELAY: starts an echo run, sends SIGNAL after DELAY s, echoes its PID
 run_bg() {
@@ -29,24 +29,44 @@ run_bg() {
 	echo "$pid"
 }
 
-ktap_plan 6
-before=$(echo_progs)
-"$OBENCH" run echo --quick --out "$OUTDIR" >/dev/null 2>&1 &
-pid=$!
-wait $pid; rc=$?
-ktap_test "echo_quick_run_ok" [ "$rc" -eq 0 ]
-l=$(leftovers $pid); [ -n "$l" ] && ktap_diag "left: $l"
-ktap_test "nothing_left_after_run" [ -z "$l" -a "$(echo_progs)" -eq "$before" ]
+# The three runs, each shared by the two tests after it; BEFORE: echo programs before any.
+normal_run() {
+	"$OBENCH" run echo --quick --out "$OUTDIR" >/dev/null 2>&1 &
+	NORMAL_PID=$!
+	wait $NORMAL_PID
+	NORMAL_RC=$?
+}
+sigint_run() { SIGINT_PID=$(run_bg INT 1); }
+sigkill_run() {
+	SIGKILL_PID=$(run_bg KILL 1)
+	SIGKILL_HAD=$(leftovers "$SIGKILL_PID")
+	[ -n "$SIGKILL_HAD" ] || ktap_diag "SIGKILL left nothing to clean (run ended too early?)"
+	"$OBENCH" cleanup >/dev/null
+}
 
-pid=$(run_bg INT 1)
-ktap_test "nothing_left_after_sigint" [ -z "$(leftovers $pid)" ]
-ktap_test "no_bpf_program_left_after_sigint" [ "$(echo_progs)" -eq "$before" ]
+echo_quick_run_ok() { ktap_once normal_run; [ "$NORMAL_RC" -eq 0 ]; }
+nothing_left_after_run() {
+	local l
+	ktap_once normal_run
+	l=$(leftovers $NORMAL_PID); [ -n "$l" ] && ktap_diag "left: $l"
+	[ -z "$l" ] && echo_progs_as_before
+}
+nothing_left_after_sigint() { ktap_once sigint_run; [ -z "$(leftovers $SIGINT_PID)" ]; }
+no_bpf_program_left_after_sigint() { ktap_once sigint_run; echo_progs_as_before; }
+cleanup_removes_what_sigkill_left() {
+	local l
+	ktap_once sigkill_run
+	l=$(leftovers $SIGKILL_PID); [ -n "$l" ] && ktap_diag "left: $l"
+	[ -n "$SIGKILL_HAD" ] && [ -z "$l" ]
+}
+no_bpf_program_left_after_sigkill_cleanup() { ktap_once sigkill_run; echo_progs_as_before; }
 
-pid=$(run_bg KILL 1)
-had=$(leftovers $pid)
-[ -n "$had" ] || ktap_diag "SIGKILL left nothing to clean (run ended too early?)"
-"$OBENCH" cleanup >/dev/null
-l=$(leftovers $pid); [ -n "$l" ] && ktap_diag "left: $l"
-ktap_test "cleanup_removes_what_sigkill_left" [ -n "$had" -a -z "$l" ]
-ktap_test "no_bpf_program_left_after_sigkill_cleanup" [ "$(echo_progs)" -eq "$before" ]
-ktap_finish
+ktap_test_fn echo_quick_run_ok
+ktap_test_fn nothing_left_after_run
+ktap_test_fn nothing_left_after_sigint
+ktap_test_fn no_bpf_program_left_after_sigint
+ktap_test_fn cleanup_removes_what_sigkill_left
+ktap_test_fn no_bpf_program_left_after_sigkill_cleanup
+[ "$(id -u)" -eq 0 ] || ktap_skip_all "needs root"
+BEFORE=$(echo_progs)
+ktap_run

@@ -3,7 +3,8 @@
  * truncate's trim_payload does what Fig. 10 needs: on a 1500-byte frame it
  * keeps (100 - percent)% of the UDP payload, byte for byte, and rewrites the
  * IPv4 total length, header checksum and UDP length to match.  Frames to
- * another port pass untouched.  Runs through BPF_PROG_TEST_RUN (data_out).
+ * another port pass untouched, whatever the percentage.  Runs through
+ * BPF_PROG_TEST_RUN (data_out).
  */
 #include <errno.h>
 #include <string.h>
@@ -15,15 +16,12 @@
 #include <bpf/libbpf.h>
 
 #include "core/bpfutil.h"
-#include "ktap.h"
+#include "harness.h"
 #include "truncate.skel.h"
 
 #define FRAME	1500
 #define HDRS	(sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr))
 #define PORT	7	/* build_udp_frame()'s destination port */
-
-static const int points[] = { 0, 25, 50, 75, 100 };
-#define NPOINTS	5
 
 static __u16 ip_csum(const void *p)
 {
@@ -59,62 +57,75 @@ static int check_trimmed(const unsigned char *in, const unsigned char *out, size
 	return 0;
 }
 
-int main(void)
-{
+FIXTURE(trim) {
+	struct truncate_bpf *s;
 	unsigned char in[FRAME], out[FRAME + 64];
-	struct truncate_bpf *s[NPOINTS] = { 0 };
-	size_t plen = FRAME - HDRS;
-	int i;
+};
 
-	ktap_plan(NPOINTS + 1);
-	build_udp_frame(in, FRAME);
+/* The x axis of Fig. 10: the share of the payload cut. */
+FIXTURE_VARIANT(trim) {
+	int percent;
+};
+
+FIXTURE_VARIANT_ADD(trim, percent_0) { .percent = 0 };
+FIXTURE_VARIANT_ADD(trim, percent_25) { .percent = 25 };
+FIXTURE_VARIANT_ADD(trim, percent_50) { .percent = 50 };
+FIXTURE_VARIANT_ADD(trim, percent_75) { .percent = 75 };
+FIXTURE_VARIANT_ADD(trim, percent_100) { .percent = 100 };
+
+FIXTURE_SETUP(trim)
+{
+	build_udp_frame(self->in, FRAME);
 	/* a valid IP checksum on input, so the output's can be verified */
-	((struct iphdr *)(in + sizeof(struct ethhdr)))->check = ip_csum(in + sizeof(struct ethhdr));
-	for (i = 0; i < NPOINTS; i++) {
-		size_t len = sizeof(out), keep = plen * (size_t)(100 - points[i]) / 100;
-		char name[64], why[128] = "";
-		__u32 ret = 0;
-		int err;
+	((struct iphdr *)(self->in + sizeof(struct ethhdr)))->check =
+		ip_csum(self->in + sizeof(struct ethhdr));
+	self->s = truncate_bpf__open();
+	if (!self->s)
+		SKIP(return, "cannot open the skeleton");
+	self->s->rodata->port = PORT;
+	self->s->rodata->percent = (__u32)variant->percent;
+	if (truncate_bpf__load(self->s))
+		SKIP(return, "the kernel rejected the program");
+}
 
-		snprintf(name, sizeof(name), "trim_payload_%d_percent_keeps_%zu_bytes", points[i], keep);
-		s[i] = truncate_bpf__open();
-		if (!s[i]) {
-			ktap_skip_test(name, "cannot open the skeleton");
-			continue;
-		}
-		s[i]->rodata->port = PORT;
-		s[i]->rodata->percent = (__u32)points[i];
-		if (truncate_bpf__load(s[i])) {
-			ktap_skip_test(name, "the kernel rejected the program");
-			continue;
-		}
-		err = testrun_once(bpf_program__fd(s[i]->progs.trim_payload), in, FRAME, out, &len, &ret);
-		if (err)
-			snprintf(why, sizeof(why), "BPF_PROG_TEST_RUN: %s", strerror(-err));
-		else if (ret != 2 /* XDP_PASS */)
-			snprintf(why, sizeof(why), "returned %u, not XDP_PASS", ret);
-		else
-			check_trimmed(in, out, len, keep, why, sizeof(why));
-		if (why[0])
-			ktap_print("%s: %s", name, why);
-		ktap_result(!why[0], name);
-	}
-	if (s[NPOINTS - 1] && bpf_program__fd(s[NPOINTS - 1]->progs.trim_payload) >= 0) {
-		unsigned char other[FRAME];
-		size_t len = sizeof(out);
-		__u32 ret = 0;
+FIXTURE_TEARDOWN(trim)
+{
+	truncate_bpf__destroy(self->s);
+}
 
-		memcpy(other, in, FRAME);
-		((struct udphdr *)(other + sizeof(struct ethhdr) + sizeof(struct iphdr)))->dest = htons(PORT + 1);
-		ktap_result(!testrun_once(bpf_program__fd(s[NPOINTS - 1]->progs.trim_payload), other,
-					  FRAME, out, &len, &ret) &&
-			    ret == 2 && len == FRAME && !memcmp(out, other, FRAME),
-			    "trim_payload_leaves_other_ports_untouched");
-	} else {
-		ktap_skip_test("trim_payload_leaves_other_ports_untouched", "program not loaded");
-	}
-	for (i = 0; i < NPOINTS; i++)
-		truncate_bpf__destroy(s[i]);
-	ktap_finish();
-	return 0;
+TEST_F(trim, keeps_the_rest_of_the_payload)
+{
+	size_t len = sizeof(self->out), plen = FRAME - HDRS;
+	size_t keep = plen * (size_t)(100 - variant->percent) / 100;
+	char why[128] = "";
+	__u32 ret = 0;
+	int err;
+
+	err = testrun_once(bpf_program__fd(self->s->progs.trim_payload), self->in, FRAME,
+			   self->out, &len, &ret);
+	ASSERT(!err, "BPF_PROG_TEST_RUN: %s", strerror(-err));
+	ASSERT(ret == 2 /* XDP_PASS */, "returned %u, not XDP_PASS", ret);
+	EXPECT(!check_trimmed(self->in, self->out, len, keep, why, sizeof(why)),
+	       "keeping %zu bytes: %s", keep, why);
+}
+
+TEST_F(trim, leaves_other_ports_untouched)
+{
+	unsigned char other[FRAME];
+	size_t len = sizeof(self->out);
+	__u32 ret = 0;
+	int err;
+
+	memcpy(other, self->in, FRAME);
+	((struct udphdr *)(other + sizeof(struct ethhdr) + sizeof(struct iphdr)))->dest = htons(PORT + 1);
+	err = testrun_once(bpf_program__fd(self->s->progs.trim_payload), other, FRAME,
+			   self->out, &len, &ret);
+	EXPECT(!err && ret == 2 && len == FRAME && !memcmp(self->out, other, FRAME),
+	       "test run %d, action %u, %zu bytes out of %d", err, ret, len, FRAME);
+}
+
+int main(int argc, char **argv)
+{
+	bpfutil_quiet_libbpf();
+	return harness_main(argc, argv);
 }
