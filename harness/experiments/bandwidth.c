@@ -16,10 +16,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "net/iperf.h"
-#include "minimal.skel.h"
-#include "net/netpath.h"
+#include "core/measure.h"
 #include "core/obench.h"
+#include "core/spawn.h"
+#include "minimal.skel.h"
+#include "net/iperf.h"
+#include "net/netpath.h"
 #include "net/topology.h"
 
 #define BW_PORT	5301
@@ -34,11 +36,12 @@ struct bandwidth_cfg {
 #define CFG(f) offsetof(struct bandwidth_cfg, f)
 static const struct opt_spec bandwidth_opts[] = {
 	{ "streams", OPT_INT, CFG(streams), .def = "48", .quick = "8", .min = 1, .max = 128,
-	  .help = "parallel TCP streams, iperf -P (default 8 quick, 48 as the paper)" },
+	  .help = "parallel TCP streams, iperf -P (paper: 48)" },
 	{ "duration", OPT_DOUBLE, CFG(duration), .def = "10", .quick = "2", .min = 1, .max = 600,
-	  .help = "seconds per iperf run (default 2 quick, 10 as the paper)" },
+	  .help = "seconds per iperf run, iperf -t: decimals allowed, 10 ms steps (paper: 10)" },
+	/* 10 s runs: the default profile's 30 samples would take 20 minutes */
 	{ "repeats", OPT_INT, CFG(repeats), .def = "5", .quick = "3", .full = "20", .min = 1, .max = 1000,
-	  .help = "runs per configuration (default 3 quick, 5 default, 20 full; paper 100)" },
+	  .help = "runs per configuration (paper: 100)" },
 	OPT_END
 };
 #undef CFG
@@ -47,6 +50,7 @@ enum { C_NONE, C_XDP, C_TC, C_SKSKB, NCONF };
 static const char *const conf_name[NCONF] = { "none", "xdp", "tc", "sk_skb" };
 
 struct bandwidth {
+	const struct bandwidth_cfg *cfg;
 	struct topo topo;
 	bool topo_up;
 	struct minimal_bpf *skel;
@@ -84,15 +88,43 @@ static const char *cgroup2_root(void)
 	return NULL;
 }
 
+/*
+ * The iperf server's own cgroup, with sock_ops putting its sockets into the
+ * sockhash and the verdict program on it.  Without cgroup v2, verdict_on
+ * stays false and sk_skb is skipped in run().
+ */
+static void skskb_setup(struct bandwidth *bw)
+{
+	const char *root = cgroup2_root();
+	int cg;
+
+	if (!root)
+		return;
+	snprintf(bw->cgroup, sizeof(bw->cgroup), "%s/obench-%d-bw", root, (int)getpid());
+	if (mkdir(bw->cgroup, 0755)) {
+		bw->cgroup[0] = '\0';
+		return;
+	}
+	cg = open(bw->cgroup, O_RDONLY | O_DIRECTORY);
+	if (cg >= 0) {
+		bw->sockops = bpf_program__attach_cgroup(bw->skel->progs.sockops_add, cg);
+		close(cg);
+	}
+	if (bw->sockops &&
+	    !bpf_prog_attach(bpf_program__fd(bw->skel->progs.sk_skb_pass),
+			     bpf_map__fd(bw->skel->maps.socks), BPF_SK_SKB_VERDICT, 0))
+		bw->verdict_on = true;
+}
+
 static int bandwidth_setup(struct exp_env *env)
 {
 	struct bandwidth *bw = calloc(1, sizeof(*bw));
-	const char *root = cgroup2_root();
-	int cg, err;
+	int err;
 
 	if (!bw)
 		return -ENOMEM;
 	env->priv = bw;
+	bw->cfg = env->cfg;
 	if (access("/usr/bin/iperf", X_OK)) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "iperf 2 is not installed (apt-get install iperf)");
@@ -112,54 +144,56 @@ static int bandwidth_setup(struct exp_env *env)
 	if (err)
 		return err;
 	bw->topo_up = true;
-	if (!root)
-		return 0;	/* sk_skb is skipped in run() */
-	snprintf(bw->cgroup, sizeof(bw->cgroup), "%s/obench-%d-bw", root, (int)getpid());
-	if (mkdir(bw->cgroup, 0755)) {
-		bw->cgroup[0] = '\0';
-		return 0;
-	}
-	cg = open(bw->cgroup, O_RDONLY | O_DIRECTORY);
-	if (cg >= 0) {
-		bw->sockops = bpf_program__attach_cgroup(bw->skel->progs.sockops_add, cg);
-		close(cg);
-	}
-	if (bw->sockops &&
-	    !bpf_prog_attach(bpf_program__fd(bw->skel->progs.sk_skb_pass),
-			     bpf_map__fd(bw->skel->maps.socks), BPF_SK_SKB_VERDICT, 0))
-		bw->verdict_on = true;
+	skskb_setup(bw);
 	return 0;
 }
 
-static int run_one(struct exp_env *env, struct bandwidth *bw, int c, int streams, int secs,
-		   double *gbps)
+/* Attaches (@on) or detaches the minimal XDP or TC program of configuration @c. */
+static int hook_set(struct bandwidth *bw, int c, bool on)
 {
 	struct minimal_bpf *s = bw->skel;
-	__u64 socks0 = s->bss->sockets_added, verd0 = verdict_count(bw);
-	double bps = 0;
-	int err = 0;
 
 	if (c == C_XDP)
-		err = netpath_xdp(&bw->topo, bpf_program__fd(s->progs.xdp_pass));
-	else if (c == C_TC)
-		err = netpath_tc(&bw->topo, bpf_program__fd(s->progs.tc_pass));
-	if (err)
-		return err;
+		return netpath_xdp(&bw->topo, on ? bpf_program__fd(s->progs.xdp_pass) : -1);
+	if (c == C_TC)
+		return netpath_tc(&bw->topo, on ? bpf_program__fd(s->progs.tc_pass) : -1);
+	return 0;
+}
+
+/* One iperf run against a fresh server (in the SK_SKB cgroup for sk_skb). */
+static int iperf_once(struct bandwidth *bw, int c, double *bps)
+{
+	int err;
+
 	bw->server = iperf_server_start(&bw->topo, BW_PORT, c == C_SKSKB ? bw->cgroup : NULL);
 	if (bw->server < 0) {
 		err = bw->server;
 		bw->server = 0;
-	} else {
-		err = iperf_client_run(&bw->topo, BW_PORT, streams, secs, &bps);
-		iperf_stop(bw->server);
-		bw->server = 0;
+		return err;
 	}
-	if (c == C_XDP)
-		netpath_xdp(&bw->topo, -1);
-	else if (c == C_TC)
-		netpath_tc(&bw->topo, -1);
-	*gbps = bps / 1e9;
+	err = iperf_client_run(&bw->topo, BW_PORT, bw->cfg->streams, bw->cfg->duration, bps);
+	spawn_stop(bw->server, 1000);
+	bw->server = 0;
+	return err;
+}
+
+/* The sampler's step: one iperf run of configuration @c, in Gbit/s. */
+static int run_one(struct exp_env *env, int c, size_t round, double *gbps, void *ctx)
+{
+	struct bandwidth *bw = ctx;
+	struct minimal_bpf *s = bw->skel;
+	__u64 socks0 = s->bss->sockets_added, verd0 = verdict_count(bw);
+	double bps = 0;
+	int err;
+
 	(void)env;
+	(void)round;
+	err = hook_set(bw, c, true);
+	if (err)
+		return err;
+	err = iperf_once(bw, c, &bps);
+	hook_set(bw, c, false);
+	*gbps = bps / 1e9;
 	if (c == C_SKSKB && !err) {
 		__u64 ds = s->bss->sockets_added - socks0, dv = verdict_count(bw) - verd0;
 
@@ -171,64 +205,59 @@ static int run_one(struct exp_env *env, struct bandwidth *bw, int c, int streams
 	return err;
 }
 
+/* The row of configuration @c from its @reps runs in @gbps, or why it is skipped. */
+static void add_conf_row(struct exp_env *env, struct bandwidth *bw, int c, const double *gbps)
+{
+	const struct bandwidth_cfg *cfg = bw->cfg;
+	char note[RESULT_NOTE], run[96];
+
+	if (c == C_SKSKB && !bw->verdict_on) {
+		result_skip(env->rs, conf_name[c], "gbps",
+			    "no cgroup v2 to attach the sock_ops program that fills the sockhash");
+		return;
+	}
+	if (c == C_SKSKB && bw->skskb_runs_unproven) {
+		snprintf(note, sizeof(note), "SK_SKB not on the path in %d of %d runs "
+			 "(%llu sockets entered the sockhash, %llu verdicts ran)",
+			 bw->skskb_runs_unproven, cfg->repeats, (unsigned long long)bw->skskb_socks,
+			 (unsigned long long)bw->skskb_verdicts);
+		result_skip(env->rs, conf_name[c], "gbps", note);
+		return;
+	}
+	snprintf(run, sizeof(run), "iperf 2, -P %d x %g s, %d runs%s", cfg->streams, cfg->duration,
+		 cfg->repeats,
+		 env->profile == PROFILE_QUICK ? " (--quick; paper: -P 48 x 10 s, 100 runs)" : "");
+	if (c == C_XDP)
+		snprintf(note, sizeof(note), "%s; XDP on veth turns off the peer's "
+			 "GSO/TSO: TCP crosses as MTU frames (veth's cost, see report)", run);
+	else if (c == C_SKSKB)
+		snprintf(note, sizeof(note), "%s; %llu sockets in the sockhash, %llu "
+			 "verdicts ran", run, (unsigned long long)bw->skskb_socks,
+			 (unsigned long long)bw->skskb_verdicts);
+	else
+		snprintf(note, sizeof(note), "%s", run);
+	env_add_samples_nowarm(env, conf_name[c], "gbps", "Gbit/s", gbps,
+			       (size_t)cfg->repeats, note);
+}
+
 static int bandwidth_run(struct exp_env *env)
 {
 	struct bandwidth *bw = env->priv;
-	bool quick = env->profile == PROFILE_QUICK;
-	int streams = opt_given(env->opts, "streams") ? (int)opt_int(env->opts, "streams") : quick ? 8 : 48;
-	int secs = opt_given(env->opts, "duration") ? (int)opt_int(env->opts, "duration") : quick ? 2 : 10;
-	/* 10 s runs: the default profile's 30 samples would take 20 minutes */
-	int reps = opt_given(env->opts, "repeats") ? (int)opt_int(env->opts, "repeats") :
-		quick ? 3 : env->profile == PROFILE_FULL ? 20 : 5;
-	double *v = calloc((size_t)(NCONF * reps), sizeof(double));
-	char note[RESULT_NOTE];
-	int r, c, err = 0;
+	bool off[NCONF] = { [C_SKSKB] = !bw->verdict_on };
+	struct sampler s = {
+		.nconf = NCONF, .rounds = (size_t)bw->cfg->repeats, .off = off,
+		.step = run_one, .ctx = bw, .names = conf_name,
+	};
+	double *gbps = sampler_alloc(env, &s);
+	int c, err;
 
-	if (!v)
+	if (!gbps)
 		return -ENOMEM;
-	for (r = 0; r < reps && !err; r++)
-		for (c = 0; c < NCONF && !err; c++) {
-			if (c == C_SKSKB && !bw->verdict_on)
-				continue;
-			progress(env, "repeat %d/%d: %s, %d streams x %d s", r + 1, reps,
-				 conf_name[c], streams, secs);
-			err = run_one(env, bw, c, streams, secs, &v[c * reps + r]);
-		}
-	if (err)
-		goto out;
-	for (c = 0; c < NCONF; c++) {
-		struct stats st;
-		char run[96];
-
-		if (c == C_SKSKB && !bw->verdict_on) {
-			result_skip(env->rs, conf_name[c], "gbps",
-				    "no cgroup v2 to attach the sock_ops program that fills the sockhash");
-			continue;
-		}
-		if (c == C_SKSKB && bw->skskb_runs_unproven) {
-			snprintf(note, sizeof(note), "SK_SKB not on the path in %d of %d runs "
-				 "(%llu sockets entered the sockhash, %llu verdicts ran)",
-				 bw->skskb_runs_unproven, reps, (unsigned long long)bw->skskb_socks,
-				 (unsigned long long)bw->skskb_verdicts);
-			result_skip(env->rs, conf_name[c], "gbps", note);
-			continue;
-		}
-		snprintf(run, sizeof(run), "iperf 2, -P %d x %d s, %d runs%s", streams, secs, reps,
-			 quick ? " (--quick; paper: -P 48 x 10 s, 100 runs)" : "");
-		if (c == C_XDP)
-			snprintf(note, sizeof(note), "%s; XDP on veth turns off the peer's "
-				 "GSO/TSO: TCP crosses as MTU frames (veth's cost, see report)", run);
-		else if (c == C_SKSKB)
-			snprintf(note, sizeof(note), "%s; %llu sockets in the sockhash, %llu "
-				 "verdicts ran", run, (unsigned long long)bw->skskb_socks,
-				 (unsigned long long)bw->skskb_verdicts);
-		else
-			snprintf(note, sizeof(note), "%s", run);
-		stats_compute(&v[c * reps], (size_t)reps, 0, 0, &st);
-		result_add(env->rs, conf_name[c], "gbps", "Gbit/s", env->tier, &st, note);
-	}
-out:
-	free(v);
+	/* configurations interleaved per repeat, so drift hits them alike */
+	err = sample_interleaved(env, &s, gbps);
+	for (c = 0; c < NCONF && !err; c++)
+		add_conf_row(env, bw, c, sample_series(env, &s, gbps, 0, c));
+	free(gbps);
 	return err;
 }
 
@@ -238,7 +267,7 @@ static void bandwidth_teardown(struct exp_env *env)
 
 	if (!bw)
 		return;
-	iperf_stop(bw->server);
+	spawn_stop(bw->server, 1000);
 	if (bw->topo_up)
 		topo_destroy(&bw->topo);
 	if (bw->verdict_on)
@@ -279,11 +308,6 @@ static void bandwidth_report(const struct result_set *rs, FILE *md)
 	}
 }
 
-static int bandwidth_cleanup(void)
-{
-	return topo_cleanup_stale();
-}
-
 const struct experiment exp_bandwidth = {
 	.name = "bandwidth",
 	.paper_ref = "Table 2",
@@ -296,5 +320,5 @@ const struct experiment exp_bandwidth = {
 	.run = bandwidth_run,
 	.teardown = bandwidth_teardown,
 	.report = bandwidth_report,
-	.cleanup = bandwidth_cleanup,
+	.cleanup = netpath_cleanup,
 };

@@ -10,24 +10,35 @@
  * for the floor of our own client.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/libbpf.h>
 
+#include "core/histogram.h"
+#include "core/obench.h"
+#include "core/spawn.h"
 #include "echo.skel.h"
 #include "net/echo_servers.h"
-#include "core/histogram.h"
 #include "net/loadgen.h"
+#include "net/net_opts.h"
 #include "net/netpath.h"
-#include "core/obench.h"
 #include "net/topology.h"
+
+#define SOCKPERF	"/usr/bin/sockperf"
+
+/* The --hooks choices: a configuration each, one row each. */
+enum { H_XDP, H_TC, H_SK_SKB, H_SOCKET, H_SOCKET_TCP, H_SOCKPERF, NR_HOOKS };
+static const char *const hook_names[NR_HOOKS + 1] = {
+	"xdp", "tc", "sk_skb", "socket", "socket_tcp", "sockperf_socket", NULL
+};
+/* The echo server of each configuration but sockperf's (which brings its own). */
+static const enum echo_kind hook_kind[NR_HOOKS] = {
+	[H_XDP] = ECHO_XDP, [H_TC] = ECHO_TC, [H_SK_SKB] = ECHO_SK_SKB,
+	[H_SOCKET] = ECHO_UDP, [H_SOCKET_TCP] = ECHO_TCP,
+};
 
 /* echo's flags, filled and validated by the runner before setup() */
 struct echo_cfg {
@@ -37,38 +48,31 @@ struct echo_cfg {
 	double open_loop_rate;
 	int port;
 	int timeout_ms;
-	int client_cpu;
-	int server_cpu;
-	int rx_cpu;
+	struct net_place place;
 	const char *iface;
 	const char *peer;
 };
 
 #define CFG(f) offsetof(struct echo_cfg, f)
 static const struct opt_spec echo_opts[] = {
-	{ "hooks", OPT_ENUM_LIST, CFG(hooks), .def = "xdp,tc,sk_skb,socket,socket_tcp,sockperf_socket", .choices = (const char *const[]){ "xdp", "tc", "sk_skb", "socket", "socket_tcp", "sockperf_socket", NULL },
-	  .help = "comma-separated configurations to measure" },
+	{ "hooks", OPT_ENUM_LIST, CFG(hooks), .def = "xdp,tc,sk_skb,socket,socket_tcp,sockperf_socket",
+	  .choices = hook_names, .help = "comma-separated configurations to measure" },
 	{ "size", OPT_INT, CFG(size), .def = "64", .min = 8, .max = 8192,
 	  .help = "payload bytes per request" },
 	{ "requests", OPT_INT, CFG(requests), .def = "20000", .quick = "5000", .full = "100000", .min = 10, .max = 100000000,
-	  .help = "measured requests per hook (default by profile: 5000 / 20000 / 100000)" },
+	  .help = "measured requests per hook" },
 	{ "open-loop-rate", OPT_DOUBLE, CFG(open_loop_rate), .def = "0", .min = 0, .max = 10000000,
 	  .help = "Poisson arrivals at this rate (req/s); 0 = closed loop" },
-	{ "port", OPT_INT, CFG(port), .def = "7777", .min = 1024, .max = 65535,
-	  .help = "UDP/TCP port the echo servers answer" },
-	{ "timeout-ms", OPT_INT, CFG(timeout_ms), .def = "200", .min = 1, .max = 60000,
-	  .help = "a reply later than this counts as lost" },
+	NET_PORT(CFG(port), "7777", "UDP/TCP port the echo servers answer"),
+	NET_TIMEOUT_MS(CFG(timeout_ms)),
 	/*
 	 * One CPU for client and server by default: in a closed loop only one
 	 * side runs at a time, and on a VM waking an idle vCPU costs tens of us,
 	 * which would swamp the path difference the figure is about.
 	 */
-	{ "client-cpu", OPT_INT, CFG(client_cpu), .def = "0", .min = -1, .max = 1023,
-	  .help = "CPU of the load client (-1: not pinned)" },
-	{ "server-cpu", OPT_INT, CFG(server_cpu), .def = "0", .min = -1, .max = 1023,
-	  .help = "CPU of the user-space echo server (-1: not pinned)" },
-	{ "rx-cpu", OPT_INT, CFG(rx_cpu), .def = "-1", .min = -1, .max = 1023,
-	  .help = "CPU of the server veth's XDP receive processing (threaded NAPI; -1: veth's default, the sender's softirq)" },
+	NET_CLIENT_CPU(CFG(place.client_cpu), "0"),
+	NET_SERVER_CPU(CFG(place.server_cpu), "0", "the user-space echo server"),
+	NET_RX_CPU(CFG(place.rx_cpu), "-1"),
 	{ "iface", OPT_STR, CFG(iface),
 	  .help = "hardware tier: server side on this interface (client = --peer host)" },
 	{ "peer", OPT_STR, CFG(peer),
@@ -77,103 +81,115 @@ static const struct opt_spec echo_opts[] = {
 };
 #undef CFG
 
+static int echo_validate(const void *cfg, char *err, size_t errlen)
+{
+	const struct echo_cfg *c = cfg;
+
+	if (c->iface && !c->peer) {
+		snprintf(err, errlen, "--iface needs --peer IP[,MAC] (the load-generator host)");
+		return -1;
+	}
+	return 0;
+}
+
 #define MAX_CFG 8
 
 struct echo_exp {
+	const struct echo_cfg *cfg;
 	struct topo topo;
 	bool topo_up;
 	struct echo_bpf *skel;
 	struct echo_hook hook;		/* the one currently attached */
+	struct lg_echo echo;		/* the load client's request/reply checker */
 	int nh;
 	char names[MAX_CFG][32];
 	struct histogram h[MAX_CFG];
 	char rx_note[96];		/* where the server's receive processing runs */
 };
 
-/* configuration name -> echo_hook kind */
-static const char *kind_of(const char *cfg)
-{
-	if (!strcmp(cfg, "socket"))
-		return "udp";
-	if (!strcmp(cfg, "socket_tcp"))
-		return "tcp";
-	return cfg;
-}
-
 static int echo_setup(struct exp_env *env)
 {
 	struct echo_exp *x = calloc(1, sizeof(*x));
-	const char *iface = opt_str(env->opts, "iface");
+	const struct echo_cfg *c = env->cfg;
 	int err;
 
 	if (!x)
 		return -ENOMEM;
 	env->priv = x;
-	if (iface) {
-		if (!opt_str(env->opts, "peer")) {
-			snprintf(env->skip_reason, sizeof(env->skip_reason), "--iface needs --peer IP[,MAC]");
-			return -EINVAL;
-		}
-		err = topo_create_iface(&x->topo, iface, opt_str(env->opts, "peer"));
+	x->cfg = c;
+	x->hook.cli_fd = x->hook.srv_fd = x->hook.sk_map_fd = -1;
+	if (c->iface) {
+		err = topo_create_iface(&x->topo, c->iface, c->peer);
 	} else {
 		topo_cleanup_stale();
 		err = topo_create(&x->topo);
 	}
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot build the %s topology (%s)",
-			 iface ? "interface" : "veth/netns", strerror(-err));
+			 c->iface ? "interface" : "veth/netns", strerror(-err));
 		return err;
 	}
 	x->topo_up = true;
-	netpath_place_rx(&x->topo, iface ? -1 : (int)opt_int(env->opts, "rx-cpu"),
-			 x->rx_note, sizeof(x->rx_note));
+	netpath_place_rx(&x->topo, c->iface ? -1 : c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
 	x->skel = echo_bpf__open();
 	if (!x->skel)
 		return -errno;
-	x->skel->rodata->port = (__u16)opt_int(env->opts, "port");
+	x->skel->rodata->port = (__u16)c->port;
 	err = echo_bpf__load(x->skel);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "the kernel rejected the echo programs (%s)", strerror(-err));
 		return EXP_SKIP;
 	}
-	x->hook.cli_fd = x->hook.srv_fd = x->hook.sk_map_fd = -1;
 	return 0;
 }
 
-static uint64_t requests_of(const struct exp_env *env)
+/* The row's note: how the load ran, what it counted, where each side ran. */
+static void hook_note(const struct echo_exp *x, int hook, const struct lg_params *prm,
+		      const struct lg_result *r, char *note, size_t len)
 {
-	if (opt_given(env->opts, "requests"))
-		return (uint64_t)opt_int(env->opts, "requests");
-	return env->profile == PROFILE_QUICK ? 5000 : env->profile == PROFILE_FULL ? 100000 : 20000;
+	bool user = hook == H_SOCKET || hook == H_SOCKET_TCP;
+	size_t n;
+
+	n = (size_t)snprintf(note, len, "%s %s; %zu B; sent %llu lost %llu mismatched %llu late %llu; "
+			     "%s echoes %llu; client cpu %d",
+			     prm->open_loop ? "open loop" : "closed loop", prm->stream ? "TCP" : "UDP",
+			     x->echo.size, (unsigned long long)r->sent, (unsigned long long)r->lost,
+			     (unsigned long long)r->mismatched, (unsigned long long)r->late,
+			     user ? "server" : "BPF",
+			     (unsigned long long)(user ? x->hook.us.served : x->skel->bss->echoed),
+			     prm->cpu);
+	if (user && n < len)
+		n += (size_t)snprintf(note + n, len - n, "; server cpu %d", x->cfg->place.server_cpu);
+	if (n < len)
+		snprintf(note + n, len - n, "; %s", x->rx_note);
 }
 
 /* One hook: attach, load, detach; the histogram goes to x->h[idx]. */
-static int measure_hook(struct exp_env *env, struct echo_exp *x, const char *cfg, int idx)
+static int measure_hook(struct exp_env *env, struct echo_exp *x, int hook, int idx)
 {
-	double rate = opt_double(env->opts, "open-loop-rate");
+	const struct echo_cfg *c = x->cfg;
+	const char *cfg = hook_names[hook];
 	struct lg_params prm = {
-		.open_loop = rate > 0, .rate = rate, .requests = requests_of(env),
-		.warmup = (uint64_t)env->warmup * 50, .timeout_ms = (int)opt_int(env->opts, "timeout-ms"),
-		.cpu = (int)opt_int(env->opts, "client-cpu"),
+		.open_loop = c->open_loop_rate > 0, .rate = c->open_loop_rate,
+		.requests = (uint64_t)c->requests, .warmup = (uint64_t)env->warmup * 50,
+		.timeout_ms = c->timeout_ms, .cpu = c->place.client_cpu,
 	};
-	static struct lg_echo echo;
+	char note[RESULT_NOTE];
 	struct lg_result r;
 	struct lg_proto p;
 	struct stats st;
-	char note[RESULT_NOTE];
-	bool user;
 	int err;
 
-	err = echo_hook_start(&x->hook, x->skel, &x->topo, kind_of(cfg),
-			      (uint16_t)opt_int(env->opts, "port"), (int)opt_int(env->opts, "server-cpu"));
+	err = echo_hook_start_kind(&x->hook, x->skel, &x->topo, hook_kind[hook],
+				   (uint16_t)c->port, c->place.server_cpu);
 	if (err) {
 		snprintf(note, sizeof(note), "cannot start the %s echo server: %s", cfg, strerror(-err));
 		result_skip(env->rs, cfg, "rtt_us", note);
 		return 0;
 	}
 	prm.stream = x->hook.stream;
-	lg_echo_init(&p, &echo, (size_t)opt_int(env->opts, "size"));
+	lg_echo_init(&p, &x->echo, (size_t)c->size);
 	hist_init(&x->h[idx]);
 	x->skel->bss->echoed = 0;
 	progress(env, "%s: %llu requests", cfg, (unsigned long long)prm.requests);
@@ -189,18 +205,7 @@ static int measure_hook(struct exp_env *env, struct echo_exp *x, const char *cfg
 		return 0;
 	}
 	snprintf(x->names[idx], sizeof(x->names[idx]), "%s", cfg);
-	user = !strcmp(cfg, "socket") || !strcmp(cfg, "socket_tcp");
-	snprintf(note, sizeof(note), "%s %s; %zu B; sent %llu lost %llu mismatched %llu late %llu; "
-		 "%s echoes %llu; client cpu %d",
-		 prm.open_loop ? "open loop" : "closed loop", prm.stream ? "TCP" : "UDP",
-		 echo.size, (unsigned long long)r.sent, (unsigned long long)r.lost,
-		 (unsigned long long)r.mismatched, (unsigned long long)r.late,
-		 user ? "server" : "BPF",
-		 (unsigned long long)(user ? x->hook.us.served : x->skel->bss->echoed), prm.cpu);
-	if (user)
-		snprintf(note + strlen(note), sizeof(note) - strlen(note), "; server cpu %lld",
-			 opt_int(env->opts, "server-cpu"));
-	snprintf(note + strlen(note), sizeof(note) - strlen(note), "; %s", x->rx_note);
+	hook_note(x, hook, &prm, &r, note, sizeof(note));
 	result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, note);
 	return r.mismatched ? -EPROTO : 0;
 }
@@ -238,43 +243,61 @@ static void sockperf_parse(FILE *f, struct stats *st)
 	}
 }
 
+/* What sockperf's server and client are told: the server's address, port, size, seconds. */
+struct sockperf_args {
+	char ip[INET_ADDRSTRLEN], port[16], size[16], secs[16];
+};
+
 /*
- * sockperf's server, in the server namespace: sockperf's client only accepts
- * replies its own server marked, so it cannot use our echo server.
+ * sockperf ping-pong from the client namespace against sockperf's own
+ * server in the server namespace (its client only accepts replies its own
+ * server marked, so it cannot use our echo server).  Its exit status, or
+ * -errno; the percentiles it printed in *st.
  */
-static pid_t spawn_sockperf_server(struct echo_exp *x, const char *ip, const char *port, int cpu)
+static int sockperf_pingpong(const struct echo_exp *x, struct sockperf_args *a, struct stats *st)
 {
-	pid_t pid = fork();
-	char c[16];
-	int null;
-
-	if (pid)
-		return pid < 0 ? -errno : pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	null = open("/dev/null", O_WRONLY);
-	dup2(null, 1);
-	dup2(null, 2);
-	if (topo_enter(&x->topo, TOPO_SERVER))
-		_exit(127);
-	snprintf(c, sizeof(c), "%d", cpu);
-	if (cpu >= 0)
-		execl("/usr/bin/taskset", "taskset", "-c", c, "/usr/bin/sockperf", "server",
-		      "-i", ip, "-p", port, (char *)NULL);
-	execl("/usr/bin/sockperf", "sockperf", "server", "-i", ip, "-p", port, (char *)NULL);
-	_exit(127);
-}
-
-/* sockperf ping-pong from the client namespace to sockperf's UDP server. */
-static int measure_sockperf(struct exp_env *env, struct echo_exp *x, const char *cfg)
-{
-	char ip[32], port[16], size[16], secs[16];
-	double est_s = (double)requests_of(env) * 10e-6;
-	struct stats st = { 0 };
-	int pfd[2], status;
-	pid_t pid, srv;
+	char *srv_argv[] = { SOCKPERF, "server", "-i", a->ip, "-p", a->port, NULL };
+	char *cli_argv[] = { SOCKPERF, "ping-pong", "-i", a->ip, "-p", a->port, "-m", a->size,
+			     "-t", a->secs, "--full-rtt", NULL };
+	struct spawn_opts so = SPAWN_OPTS, co = SPAWN_OPTS;
+	pid_t srv, cli;
+	int out, status;
 	FILE *f;
 
-	if (access("/usr/bin/sockperf", X_OK)) {
+	so.netns_fd = topo_nsfd(&x->topo, TOPO_SERVER);
+	so.cpu = x->cfg->place.server_cpu;
+	srv = spawn_exec(&so, srv_argv, NULL);
+	if (srv < 0)
+		return srv;
+	usleep(300000);	/* until it has bound its port */
+	co.netns_fd = topo_nsfd(&x->topo, TOPO_CLIENT);
+	co.cpu = x->cfg->place.client_cpu;
+	co.capture = true;
+	cli = spawn_exec(&co, cli_argv, &out);
+	if (cli < 0) {
+		spawn_stop(srv, 0);
+		return cli;
+	}
+	f = fdopen(out, "r");
+	if (f) {
+		sockperf_parse(f, st);
+		fclose(f);
+	} else {
+		close(out);
+	}
+	status = spawn_wait(cli);
+	spawn_stop(srv, 0);
+	return status;
+}
+
+static int measure_sockperf(struct exp_env *env, struct echo_exp *x, const char *cfg)
+{
+	double est_s = (double)x->cfg->requests * 10e-6;
+	struct sockperf_args a;
+	struct stats st = { 0 };
+	int status;
+
+	if (access(SOCKPERF, X_OK)) {
 		result_skip(env->rs, cfg, "rtt_us", "sockperf is not installed (apt-get install sockperf)");
 		return 0;
 	}
@@ -282,52 +305,18 @@ static int measure_sockperf(struct exp_env *env, struct echo_exp *x, const char 
 		result_skip(env->rs, cfg, "rtt_us", "hardware tier: run sockperf on the peer host");
 		return 0;
 	}
-	inet_ntop(AF_INET, &x->topo.server.addr, ip, sizeof(ip));
-	snprintf(port, sizeof(port), "%lld", opt_int(env->opts, "port"));
-	snprintf(size, sizeof(size), "%lld", opt_int(env->opts, "size"));
+	inet_ntop(AF_INET, &x->topo.server.addr, a.ip, sizeof(a.ip));
+	snprintf(a.port, sizeof(a.port), "%d", x->cfg->port);
+	snprintf(a.size, sizeof(a.size), "%d", x->cfg->size);
 	/* sockperf runs for a time, not a count: about as long as our client took */
-	snprintf(secs, sizeof(secs), "%d", est_s < 1 ? 1 : (int)est_s + 1);
-	srv = spawn_sockperf_server(x, ip, port, (int)opt_int(env->opts, "server-cpu"));
-	if (srv < 0)
-		return srv;
-	usleep(300000);	/* until it has bound its port */
-	if (pipe(pfd)) {
-		kill(srv, SIGKILL);
-		waitpid(srv, NULL, 0);
-		return -errno;
-	}
-	progress(env, "%s: sockperf ping-pong %s s", cfg, secs);
-	pid = fork();
-	if (pid == 0) {
-		char cpu[16];
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		if (topo_enter(&x->topo, TOPO_CLIENT))
-			_exit(127);
-		snprintf(cpu, sizeof(cpu), "%lld", opt_int(env->opts, "client-cpu"));
-		if (opt_int(env->opts, "client-cpu") >= 0)
-			execl("/usr/bin/taskset", "taskset", "-c", cpu, "/usr/bin/sockperf", "ping-pong",
-			      "-i", ip, "-p", port, "-m", size, "-t", secs, "--full-rtt", (char *)NULL);
-		execl("/usr/bin/sockperf", "sockperf", "ping-pong", "-i", ip, "-p", port, "-m", size,
-		      "-t", secs, "--full-rtt", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	f = fdopen(pfd[0], "r");
-	if (f) {
-		sockperf_parse(f, &st);
-		fclose(f);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		if (obench_interrupted())
-			kill(pid, SIGKILL);
-	kill(srv, SIGKILL);
-	waitpid(srv, NULL, 0);
+	snprintf(a.secs, sizeof(a.secs), "%d", est_s < 1 ? 1 : (int)est_s + 1);
+	progress(env, "%s: sockperf ping-pong %s s", cfg, a.secs);
+	status = sockperf_pingpong(x, &a, &st);
 	if (obench_interrupted())
 		return -EINTR;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !st.n || !st.median) {
+	if (status < 0)
+		return status;
+	if (status || !st.n || !st.median) {
 		result_skip(env->rs, cfg, "rtt_us", "sockperf ping-pong failed or printed no percentiles");
 		return 0;
 	}
@@ -362,22 +351,18 @@ static int write_cdf(const struct exp_env *env, struct echo_exp *x)
 static int echo_run(struct exp_env *env)
 {
 	struct echo_exp *x = env->priv;
-	char list[256], *save, *cfg;
-	int err = 0, e;
+	const struct opt_list *hooks = &x->cfg->hooks;
+	int err = 0, e, i;
 
-	snprintf(list, sizeof(list), "%s", opt_str(env->opts, "hooks"));
-	for (cfg = strtok_r(list, ",", &save); cfg && !err; cfg = strtok_r(NULL, ",", &save)) {
+	for (i = 0; i < hooks->n && !err; i++) {
+		int hook = (int)hooks->v[i];
+		const char *cfg = hook_names[hook];
+
 		if (obench_interrupted())
 			return -EINTR;
-		if (!strcmp(cfg, "sockperf_socket")) {
+		if (hook == H_SOCKPERF) {
 			err = measure_sockperf(env, x, cfg);
 			continue;
-		}
-		if (strcmp(cfg, "xdp") && strcmp(cfg, "tc") && strcmp(cfg, "sk_skb") &&
-		    strcmp(cfg, "socket") && strcmp(cfg, "socket_tcp")) {
-			snprintf(env->skip_reason, sizeof(env->skip_reason),
-				 "unknown --hooks entry '%s' (xdp,tc,sk_skb,socket,socket_tcp,sockperf_socket)", cfg);
-			return -EINVAL;
 		}
 		if (x->topo.hardware) {
 			result_skip(env->rs, cfg, "rtt_us", "hardware tier: server attached; run the load client on the peer host");
@@ -385,7 +370,7 @@ static int echo_run(struct exp_env *env)
 		}
 		if (x->nh == MAX_CFG)
 			break;
-		e = measure_hook(env, x, cfg, x->nh++);
+		e = measure_hook(env, x, hook, x->nh++);
 		if (e == -EPROTO)
 			snprintf(env->skip_reason, sizeof(env->skip_reason), "%s: replies differ from requests", cfg);
 		err = e;
@@ -407,15 +392,6 @@ static void echo_teardown(struct exp_env *env)
 		topo_destroy(&x->topo);
 	free(x);
 	env->priv = NULL;
-}
-
-static int echo_cleanup(void)
-{
-	int n = topo_cleanup_stale();
-
-	if (n > 0)
-		printf("obench cleanup: removed %d stale obench network namespace%s\n", n, n == 1 ? "" : "s");
-	return n < 0 ? n : 0;
 }
 
 /* The paper states differences, not ratios: show ours beside them. */
@@ -452,10 +428,11 @@ const struct experiment exp_echo = {
 	.tiers = "host,hw",
 	.opts = echo_opts,
 	.cfg_size = sizeof(struct echo_cfg),
+	.validate = echo_validate,
 	.in_default_suite = true,
 	.setup = echo_setup,
 	.run = echo_run,
 	.teardown = echo_teardown,
 	.report = echo_report,
-	.cleanup = echo_cleanup,
+	.cleanup = netpath_cleanup,
 };

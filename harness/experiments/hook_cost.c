@@ -54,11 +54,11 @@ struct hook_cost_cfg {
 #define CFG(f) offsetof(struct hook_cost_cfg, f)
 static const struct opt_spec hook_cost_opts[] = {
 	{ "packets", OPT_INT, CFG(packets), .def = "10000", .quick = "2000", .full = "100000", .min = 20, .max = 1000000,
-	  .help = "packets per phase (default 2000 quick, 10000, 100000 full)" },
+	  .help = "packets per phase" },
 	{ "gap-us", OPT_INT, CFG(gap_us), .def = "20", .min = 0, .max = 100000,
 	  .help = "pause between packets (us)" },
 	{ "rounds", OPT_INT, CFG(rounds), .def = "20", .quick = "10", .min = 2, .max = 1000,
-	  .help = "interleaved rounds the packets are split into (default 10 quick, 20)" },
+	  .help = "interleaved rounds the packets are split into (at most packets/10)" },
 	OPT_END
 };
 #undef CFG
@@ -93,6 +93,7 @@ struct hc_tag {
 };
 
 struct hook_cost {
+	const struct hook_cost_cfg *cfg;
 	struct topo topo;
 	bool topo_up;
 	struct hook_cost_bpf *skel;
@@ -251,7 +252,7 @@ static int run_phase(struct exp_env *env, struct hook_cost *hc, int p, __u32 bas
 		     int count)
 {
 	const struct phase *ph = &phases[p];
-	int gap = (int)opt_int(env->opts, "gap-us"), srv, cli, err, i;
+	int gap = hc->cfg->gap_us, srv, cli, err, i;
 	struct receiver r = { .tcp = ph->tcp, .magic = hc->magic, .base = base,
 			      .n = (__u32)hc->packets, .user = hc->user[p] };
 	unsigned char msg[HC_MSG] = { 0 };
@@ -270,7 +271,6 @@ static int run_phase(struct exp_env *env, struct hook_cost *hc, int p, __u32 bas
 	err = -pthread_create(&th, NULL, receive, &r);
 	if (err)
 		goto out;
-	cpu_pin(0);
 	for (i = first; i < first + count && !obench_interrupted(); i++) {
 		struct hc_tag tag = { hc->magic, base + (__u32)i };
 		__u64 deadline;
@@ -312,28 +312,11 @@ static int read_stamps(struct hook_cost *hc, int p, __u32 base)
 	return 0;
 }
 
-static int hook_cost_setup(struct exp_env *env)
+/* Loads the programs and attaches the two tracepoints every phase keeps. */
+static int hook_cost_load(struct exp_env *env, struct hook_cost *hc)
 {
-	struct hook_cost *hc = calloc(1, sizeof(*hc));
-	int err, p;
+	int err;
 
-	if (!hc)
-		return -ENOMEM;
-	env->priv = hc;
-	hc->packets = opt_given(env->opts, "packets") ? (int)opt_int(env->opts, "packets") :
-		env->profile == PROFILE_QUICK ? 2000 : env->profile == PROFILE_FULL ? 100000 : 10000;
-	hc->rounds = opt_given(env->opts, "rounds") ? (int)opt_int(env->opts, "rounds") :
-		env->profile == PROFILE_QUICK ? 10 : 20;
-	if (hc->rounds > hc->packets / 10)
-		hc->rounds = hc->packets / 10;
-	srand((unsigned int)mono_ns());
-	hc->magic = ((__u32)rand() << 1) ^ (__u32)rand() ^ 0x0b0b0000u;
-	for (p = 0; p < (int)NPHASES; p++) {
-		hc->st[p] = calloc((size_t)hc->packets, sizeof(struct stamps));
-		hc->user[p] = calloc((size_t)hc->packets, sizeof(__u64));
-		if (!hc->st[p] || !hc->user[p])
-			return -ENOMEM;
-	}
 	hc->skel = hook_cost_bpf__open();
 	if (!hc->skel)
 		return -errno;
@@ -354,6 +337,32 @@ static int hook_cost_setup(struct exp_env *env)
 			 strerror(errno));
 		return EXP_SKIP;
 	}
+	return 0;
+}
+
+static int hook_cost_setup(struct exp_env *env)
+{
+	struct hook_cost *hc = calloc(1, sizeof(*hc));
+	int err, p;
+
+	if (!hc)
+		return -ENOMEM;
+	env->priv = hc;
+	hc->cfg = env->cfg;
+	hc->packets = hc->cfg->packets;
+	/* at least 10 packets of each phase per round */
+	hc->rounds = hc->cfg->rounds < hc->packets / 10 ? hc->cfg->rounds : hc->packets / 10;
+	srand((unsigned int)mono_ns());
+	hc->magic = ((__u32)rand() << 1) ^ (__u32)rand() ^ 0x0b0b0000u;
+	for (p = 0; p < (int)NPHASES; p++) {
+		hc->st[p] = calloc((size_t)hc->packets, sizeof(struct stamps));
+		hc->user[p] = calloc((size_t)hc->packets, sizeof(__u64));
+		if (!hc->st[p] || !hc->user[p])
+			return -ENOMEM;
+	}
+	err = hook_cost_load(env, hc);
+	if (err)
+		return err;
 	err = netpath_topo_create(env, &hc->topo);
 	if (err)
 		return err;
@@ -440,15 +449,6 @@ static double median_of(double *v, size_t n)
 	return stats_compute(v, n, 0, 0, &st) ? 0 : st.median;
 }
 
-static void add_count(struct exp_env *env, const char *config, const char *metric, double x,
-		      const char *note)
-{
-	struct stats st;
-
-	stats_compute(&x, 1, 0, 0, &st);
-	result_add(env->rs, config, metric, "packets", env->tier, &st, note);
-}
-
 static void add_delta(struct exp_env *env, const char *config, const char *metric, double *v,
 		      size_t n, double base, const char *note)
 {
@@ -468,7 +468,6 @@ static void add_prep(struct exp_env *env, struct hook_cost *hc, const char *conf
 	int per = hc->packets / hc->rounds, r, n = 0;
 	double *v = calloc((size_t)per, sizeof(double)), diff[1000];
 	char note[RESULT_NOTE];
-	struct stats st;
 
 	if (!v)
 		return;
@@ -486,10 +485,9 @@ static void add_prep(struct exp_env *env, struct hook_cost *hc, const char *conf
 		result_skip(env->rs, config, "prep_ns", "fewer than 2 rounds with 5 matched packets");
 		return;
 	}
-	stats_compute(diff, (size_t)n, 0, 0, &st);
 	snprintf(note, sizeof(note), "%s with the minimal program minus without: per-round "
 		 "median difference, %d interleaved rounds x %d packets", what, n, per);
-	result_add(env->rs, config, "prep_ns", "ns", env->tier, &st, note);
+	env_add_samples_nowarm(env, config, "prep_ns", "ns", diff, (size_t)n, note);
 }
 
 /* The kernel's own per-run time of the minimal programs on a prepared context. */
@@ -533,9 +531,7 @@ static void add_run_stats(struct exp_env *env, struct hook_cost *hc)
 
 	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
 		char note[RESULT_NOTE];
-		struct stats st;
 		__u64 ns, cnt;
-		double x;
 
 		if (!hc->stats_on) {
 			result_skip(env->rs, p[i].config, "stats_run_ns", "BPF_ENABLE_STATS unavailable");
@@ -545,49 +541,109 @@ static void add_run_stats(struct exp_env *env, struct hook_cost *hc)
 			result_skip(env->rs, p[i].config, "stats_run_ns", "the program never ran");
 			continue;
 		}
-		x = (double)ns / (double)cnt;
-		stats_compute(&x, 1, 0, 0, &st);
 		snprintf(note, sizeof(note), "bpf_stats run_time_ns/run_cnt of the attached minimal "
 			 "program, %llu runs (includes the stats' clock reads)", (unsigned long long)cnt);
-		result_add(env->rs, p[i].config, "stats_run_ns", "ns", env->tier, &st, note);
+		env_add_value(env, p[i].config, "stats_run_ns", "ns", (double)ns / (double)cnt, note);
 	}
+}
+
+/* Slot of packet 0 of phase @p in the stamps map (slot 0 stays unused). */
+static __u32 phase_base(const struct hook_cost *hc, int p)
+{
+	return 1 + (__u32)(p * hc->packets);
+}
+
+/*
+ * The sampler's step: in round @round every phase sends its share of the
+ * packets, the phase order rotated by one each round so that no phase
+ * always follows the same one.  The stamps are the measurement; the
+ * sample itself is not used.
+ */
+static int phase_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
+{
+	struct hook_cost *hc = ctx;
+	int per = hc->packets / hc->rounds, q = (conf + (int)round) % (int)NPHASES;
+
+	(void)sample;
+	return run_phase(env, hc, q, phase_base(hc, q), (int)round * per, per);
+}
+
+/* Every phase, in interleaved rounds, then the stamps out of the map. */
+static int run_rounds(struct exp_env *env, struct hook_cost *hc)
+{
+	struct sampler s = {
+		.nconf = (int)NPHASES, .rounds = (size_t)hc->rounds, .step = phase_step, .ctx = hc,
+	};
+	double *unused = sampler_alloc(env, &s);
+	int err, p;
+
+	if (!unused)
+		return -ENOMEM;
+	err = sample_interleaved(env, &s, unused);
+	free(unused);
+	for (p = 0; p < (int)NPHASES && !err; p++)
+		err = read_stamps(hc, p, phase_base(hc, p));
+	return err;
+}
+
+/* Table 1's first column: time from the driver to each hook, one row each. */
+static int add_reach_rows(struct exp_env *env, const struct hook_cost *hc)
+{
+	static const struct {
+		const char *config;
+		int phase, delta;
+		const char *note;
+	} rows[] = {
+		{ "xdp", P_UDP_ALL, D_XDP,
+		  "origin: tp_btf/net_dev_start_xmit of the client veth (paper: NIC driver RX)" },
+		{ "tc", P_UDP_ALL, D_TC, "" },
+		{ "sk_skb", P_TCP_SKSKB, D_SKSKB, "TCP, SK_SKB verdict program on the server socket" },
+		{ "socket", P_TCP_NONE, D_SOCK,
+		  "TCP (as SK_SKB): tp_btf/sk_data_ready after the enqueue, no program attached" },
+		{ "socket_udp", P_UDP_ALL, D_SOCK, "UDP: tp_btf/sk_data_ready after the enqueue" },
+		{ "user_recv", P_UDP_ALL, D_USER, "UDP: recv() returned in the busy-polling receiver" },
+	};
+	double *v = calloc((size_t)hc->packets, sizeof(double));
+	unsigned int i;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		add_delta(env, rows[i].config, "ns_to_reach", v,
+			  collect(hc, rows[i].phase, rows[i].delta, v), 0, rows[i].note);
+	free(v);
+	return 0;
+}
+
+/* How many packets were matched at every stamp, and how many of those ran backwards. */
+static void add_order_rows(struct exp_env *env, const struct hook_cost *hc)
+{
+	size_t bad = 0, checked = 0, c;
+	int p;
+
+	for (p = 0; p < (int)NPHASES; p++) {
+		bad += order_violations(hc, p, &c);
+		checked += c;
+	}
+	env_add_value(env, "all_phases", "matched_packets", "packets", (double)checked,
+		      "packets stamped at every point of their phase");
+	env_add_value(env, "all_phases", "order_violations", "packets", (double)bad,
+		      "matched packets whose stamps are not driver <= XDP <= TC <= SK_SKB <= socket");
 }
 
 static int hook_cost_run(struct exp_env *env)
 {
 	struct hook_cost *hc = env->priv;
-	size_t n = (size_t)hc->packets, m, bad = 0, checked = 0, c;
-	double *v = calloc(n, sizeof(double));
-	int per = hc->packets / hc->rounds, p, r, err = 0;
+	cpu_set_t saved;
+	/* the sender on CPU 0, the receiver thread on CPU 1 */
+	bool pinned = cpu_pin_save(0, &saved);
+	int err;
 
-	if (!v)
-		return -ENOMEM;
-	/* rounds: every phase sends @per packets; the phase order rotates per round */
-	for (r = 0; r < hc->rounds && !err; r++)
-		for (p = 0; p < (int)NPHASES && !err; p++) {
-			int q = (p + r) % (int)NPHASES;
-
-			err = run_phase(env, hc, q, 1 + (__u32)(q * hc->packets), r * per, per);
-		}
-	for (p = 0; p < (int)NPHASES && !err; p++)
-		err = read_stamps(hc, p, 1 + (__u32)(p * hc->packets));
+	err = run_rounds(env, hc);
+	if (!err)
+		err = add_reach_rows(env, hc);
 	if (err)
 		goto out;
-	m = collect(hc, P_UDP_ALL, D_XDP, v);
-	add_delta(env, "xdp", "ns_to_reach", v, m, 0,
-		  "origin: tp_btf/net_dev_start_xmit of the client veth (paper: NIC driver RX)");
-	m = collect(hc, P_UDP_ALL, D_TC, v);
-	add_delta(env, "tc", "ns_to_reach", v, m, 0, "");
-	m = collect(hc, P_TCP_SKSKB, D_SKSKB, v);
-	add_delta(env, "sk_skb", "ns_to_reach", v, m, 0, "TCP, SK_SKB verdict program on the server socket");
-	m = collect(hc, P_TCP_NONE, D_SOCK, v);
-	add_delta(env, "socket", "ns_to_reach", v, m, 0,
-		  "TCP (as SK_SKB): tp_btf/sk_data_ready after the enqueue, no program attached");
-	m = collect(hc, P_UDP_ALL, D_SOCK, v);
-	add_delta(env, "socket_udp", "ns_to_reach", v, m, 0, "UDP: tp_btf/sk_data_ready after the enqueue");
-	m = collect(hc, P_UDP_ALL, D_USER, v);
-	add_delta(env, "user_recv", "ns_to_reach", v, m, 0, "UDP: recv() returned in the busy-polling receiver");
-
 	add_prep(env, hc, "xdp", P_UDP_XDP, P_UDP_NONE, D_SOCK, "UDP driver->socket");
 	add_prep(env, hc, "tc", P_UDP_TC, P_UDP_NONE, D_SOCK, "UDP driver->socket");
 	add_prep(env, hc, "sk_skb", P_TCP_SKSKB_MIN, P_TCP_NONE, D_USER, "TCP driver->recv()");
@@ -598,19 +654,11 @@ static int hook_cost_run(struct exp_env *env)
 		hc->stats_on = false;
 	}
 	err = add_testrun(env, hc);
-	if (err)
-		goto out;
-
-	for (p = 0; p < (int)NPHASES; p++) {
-		bad += order_violations(hc, p, &c);
-		checked += c;
-	}
-	add_count(env, "all_phases", "matched_packets", (double)checked,
-		  "packets stamped at every point of their phase");
-	add_count(env, "all_phases", "order_violations", (double)bad,
-		  "matched packets whose stamps are not driver <= XDP <= TC <= SK_SKB <= socket");
+	if (!err)
+		add_order_rows(env, hc);
 out:
-	free(v);
+	if (pinned)
+		cpu_unpin(&saved);
 	return err;
 }
 
@@ -665,11 +713,6 @@ static void hook_cost_report(const struct result_set *rs, FILE *md)
 		"leave the program, the lowest-noise figure. SK_SKB programs have no test-run support.\n");
 }
 
-static int hook_cost_cleanup(void)
-{
-	return topo_cleanup_stale();
-}
-
 const struct experiment exp_hook_cost = {
 	.name = "hook-cost",
 	.paper_ref = "Table 1",
@@ -682,5 +725,5 @@ const struct experiment exp_hook_cost = {
 	.run = hook_cost_run,
 	.teardown = hook_cost_teardown,
 	.report = hook_cost_report,
-	.cleanup = hook_cost_cleanup,
+	.cleanup = netpath_cleanup,
 };

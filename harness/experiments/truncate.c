@@ -17,10 +17,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/ethernet.h>
-#include <net/ethernet.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/udp.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
@@ -30,13 +27,19 @@
 
 #include "core/clock.h"
 #include "core/cpupin.h"
-#include "net/netpath.h"
+#include "core/measure.h"
+#include "core/netns.h"
 #include "core/obench.h"
+#include "net/netpath.h"
 #include "net/topology.h"
 #include "truncate.skel.h"
 
 #define TR_PORT		7722
 #define TR_PAYLOAD	1458
+
+enum { XDP_MODE_GENERIC, XDP_MODE_NATIVE };
+enum { RECV_SINGLE, RECV_MMSG };
+enum { GEN_LIVE, GEN_SENDMMSG };
 
 /* truncate's flags, filled and validated by the runner before setup() */
 struct truncate_cfg {
@@ -51,9 +54,9 @@ struct truncate_cfg {
 #define CFG(f) offsetof(struct truncate_cfg, f)
 static const struct opt_spec truncate_opts[] = {
 	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "1", .quick = "0.4", .min = 0.1, .max = 60,
-	  .help = "measured seconds per sample (default 0.4 quick, 1)" },
-	{ "repeats", OPT_INT, CFG(repeats), .min = 1, .max = 1000,
-	  .help = "samples per point (default 5 quick, else samples)" },
+	  .help = "measured seconds per sample" },
+	{ "repeats", OPT_INT, CFG(repeats), .quick = "5", .min = 1, .max = 1000,
+	  .help = "samples per point (default: 5 with --quick, else the run's samples)" },
 	{ "rps", OPT_BOOL, CFG(rps), .def = "true",
 	  .help = "steer the server's receive stack to the receiver's CPU (RPS)" },
 	{ "xdp-mode", OPT_ENUM, CFG(xdp_mode), .def = "generic", .choices = (const char *const[]){ "generic", "native", NULL },
@@ -61,21 +64,39 @@ static const struct opt_spec truncate_opts[] = {
 	{ "recv", OPT_ENUM, CFG(recv), .def = "single", .choices = (const char *const[]){ "single", "mmsg", NULL },
 	  .help = "receiver: single (one recv() per datagram, as a plain socket app) or mmsg (recvmmsg, 64 per call)" },
 	{ "gen", OPT_ENUM, CFG(gen), .def = "sendmmsg", .choices = (const char *const[]){ "live", "sendmmsg", NULL },
-	  .help = "generator: live (XDP live frames, XDP_TX) or sendmmsg (UDP socket)" },
+	  .help = "generator: live (XDP live frames, XDP_TX; needs --xdp-mode native) or sendmmsg (UDP socket)" },
 	OPT_END
 };
 #undef CFG
 
+static int truncate_validate(const void *cfg, char *err, size_t errlen)
+{
+	const struct truncate_cfg *c = cfg;
+
+	if (c->gen == GEN_LIVE && c->xdp_mode == XDP_MODE_GENERIC) {
+		snprintf(err, errlen, "--gen live needs --xdp-mode native "
+			 "(XDP_TX frames need an XDP program on the peer)");
+		return -1;
+	}
+	return 0;
+}
+
 static const int points[] = { 0, 25, 50, 75, 100 };
 #define NPOINTS	5
+static const char *const point_name[NPOINTS] = {
+	"trunc_0", "trunc_25", "trunc_50", "trunc_75", "trunc_100"
+};
 #define GEN_CPU	0
 #define RX_CPU	1
 #define BATCH	64
 
 struct truncate {
+	const struct truncate_cfg *cfg;
 	struct topo topo;
-	bool topo_up, rps, live, generic, single;
+	bool topo_up, rps;
 	unsigned char frame[14 + 20 + 8 + TR_PAYLOAD];
+	unsigned char payload[TR_PAYLOAD];		/* what the sendmmsg generator sends */
+	unsigned char rx_buf[BATCH][TR_PAYLOAD + 64];	/* the receiver's */
 	struct truncate_bpf *skel[NPOINTS];
 	int rx, tx;
 	atomic_bool gen_stop, rx_stop;
@@ -157,10 +178,11 @@ static void *generate_live(void *arg)
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = tr->frame, .data_size_in = sizeof(tr->frame),
 		    .repeat = 1 << 10, .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 	struct xdp_md ctx = { 0 };
-	int fd = bpf_program__fd(tr->skel[0]->progs.xdp_tx);
+	int fd = bpf_program__fd(tr->skel[0]->progs.xdp_tx), saved;
 
 	cpu_pin(GEN_CPU);
-	if (topo_enter(&tr->topo, TOPO_CLIENT)) {
+	/* ingress_ifindex must be in this thread's namespace */
+	if (netns_enter(tr->topo.client.nsfd, &saved)) {
 		tr->gen_err = -EPERM;
 		return NULL;
 	}
@@ -175,7 +197,7 @@ static void *generate_live(void *arg)
 		}
 		atomic_fetch_add(&tr->generated, o.repeat);
 	}
-	topo_leave(&tr->topo);
+	netns_leave(&saved);
 	return NULL;
 }
 
@@ -189,9 +211,8 @@ static void *generate_live(void *arg)
 static void *generate(void *arg)
 {
 	struct truncate *tr = arg;
-	static unsigned char payload[TR_PAYLOAD];
 	struct mmsghdr m[BATCH];
-	struct iovec iov = { payload, sizeof(payload) };
+	struct iovec iov = { tr->payload, sizeof(tr->payload) };
 	int i;
 
 	cpu_pin(GEN_CPU);
@@ -214,7 +235,8 @@ static void *generate(void *arg)
 static void *receive(void *arg)
 {
 	struct truncate *tr = arg;
-	static unsigned char buf[BATCH][TR_PAYLOAD + 64];
+	unsigned char (*buf)[TR_PAYLOAD + 64] = tr->rx_buf;
+	bool single = tr->cfg->recv == RECV_SINGLE;
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
 	int i;
@@ -225,7 +247,7 @@ static void *receive(void *arg)
 		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
 	while (!atomic_load(&tr->rx_stop)) {
-		int n = tr->single ? (recv(tr->rx, buf[0], sizeof(buf[0]), MSG_DONTWAIT) >= 0) :
+		int n = single ? (recv(tr->rx, buf[0], sizeof(buf[0]), MSG_DONTWAIT) >= 0) :
 			recvmmsg(tr->rx, m, BATCH, MSG_DONTWAIT, NULL);
 
 		if (n > 0)
@@ -234,41 +256,11 @@ static void *receive(void *arg)
 	return NULL;
 }
 
-static int bad_value(struct exp_env *env, const char *flag, const char *valid)
+/* One program per truncation point: percent is a load-time constant. */
+static int truncate_load(struct exp_env *env, struct truncate *tr)
 {
-	fprintf(stderr, "obench: truncate: %s must be %s\n", flag, valid);
-	(void)env;
-	return -EINVAL;
-}
+	int i, err;
 
-static int truncate_setup(struct exp_env *env)
-{
-	struct truncate *tr = calloc(1, sizeof(*tr));
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TR_PORT) };
-	int i, err, rcvbuf = 1 << 20;
-
-	if (!tr)
-		return -ENOMEM;
-	env->priv = tr;
-	tr->rx = tr->tx = -1;
-	/* flags first: nothing to undo yet */
-	if (!strcmp(opt_str(env->opts, "gen"), "live"))
-		tr->live = true;
-	else if (strcmp(opt_str(env->opts, "gen"), "sendmmsg"))
-		return bad_value(env, "--gen", "live or sendmmsg");
-	if (!strcmp(opt_str(env->opts, "xdp-mode"), "generic"))
-		tr->generic = true;
-	else if (strcmp(opt_str(env->opts, "xdp-mode"), "native"))
-		return bad_value(env, "--xdp-mode", "generic or native");
-	if (!strcmp(opt_str(env->opts, "recv"), "single"))
-		tr->single = true;
-	else if (strcmp(opt_str(env->opts, "recv"), "mmsg"))
-		return bad_value(env, "--recv", "single or mmsg");
-	if (tr->live && tr->generic) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "--gen live needs --xdp-mode native (XDP_TX frames need an XDP program on the peer)");
-		return EXP_SKIP;
-	}
 	for (i = 0; i < NPOINTS; i++) {
 		tr->skel[i] = truncate_bpf__open();
 		if (!tr->skel[i])
@@ -282,12 +274,51 @@ static int truncate_setup(struct exp_env *env)
 			return EXP_SKIP;
 		}
 	}
+	return 0;
+}
+
+/* The receiver's socket bound on the server side, the generator's connected to it. */
+static int truncate_sockets(struct truncate *tr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TR_PORT),
+				  .sin_addr = tr->topo.server.addr };
+	int rcvbuf = 1 << 20;
+
+	tr->rx = topo_socket(&tr->topo, TOPO_SERVER, AF_INET, SOCK_DGRAM);
+	if (tr->rx < 0)
+		return tr->rx;
+	/* a small buffer: a receiver that falls behind drops within ms, and a
+	 * window counts what it really took, not a backlog drained later */
+	setsockopt(tr->rx, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	if (bind(tr->rx, (struct sockaddr *)&sa, sizeof(sa)))
+		return -errno;
+	tr->tx = topo_socket(&tr->topo, TOPO_CLIENT, AF_INET, SOCK_DGRAM);
+	if (tr->tx < 0)
+		return tr->tx;
+	if (connect(tr->tx, (struct sockaddr *)&sa, sizeof(sa)))
+		return -errno;
+	return 0;
+}
+
+static int truncate_setup(struct exp_env *env)
+{
+	struct truncate *tr = calloc(1, sizeof(*tr));
+	int err;
+
+	if (!tr)
+		return -ENOMEM;
+	env->priv = tr;
+	tr->cfg = env->cfg;
+	tr->rx = tr->tx = -1;
+	err = truncate_load(env, tr);
+	if (err)
+		return err;
 	err = netpath_topo_create(env, &tr->topo);
 	if (err)
 		return err;
 	tr->topo_up = true;
 	build_frame(tr);
-	if (opt_bool(env->opts, "rps")) {
+	if (tr->cfg->rps) {
 		char mask[16];
 
 		snprintf(mask, sizeof(mask), "%x", 1u << RX_CPU);
@@ -300,123 +331,138 @@ static int truncate_setup(struct exp_env *env)
 		}
 		tr->rps = true;
 	}
-	tr->rx = topo_socket(&tr->topo, TOPO_SERVER, AF_INET, SOCK_DGRAM);
-	if (tr->rx < 0)
-		return tr->rx;
-	/* a small buffer: a receiver that falls behind drops within ms, and a
-	 * window counts what it really took, not a backlog drained later */
-	setsockopt(tr->rx, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
-	sa.sin_addr = tr->topo.server.addr;
-	if (bind(tr->rx, (struct sockaddr *)&sa, sizeof(sa)))
-		return -errno;
-	tr->tx = topo_socket(&tr->topo, TOPO_CLIENT, AF_INET, SOCK_DGRAM);
-	if (tr->tx < 0)
-		return tr->tx;
-	if (connect(tr->tx, (struct sockaddr *)&sa, sizeof(sa)))
-		return -errno;
-	return 0;
+	return truncate_sockets(tr);
+}
+
+/* trim_payload of point @i on the server veth in the configured mode; @i < 0 detaches. */
+static int trim_attach(struct truncate *tr, int i)
+{
+	int fd = i < 0 ? -1 : bpf_program__fd(tr->skel[i]->progs.trim_payload);
+
+	if (tr->cfg->xdp_mode == XDP_MODE_GENERIC)
+		return netpath_xdp_generic(&tr->topo, fd);
+	return netpath_xdp(&tr->topo, fd);
+}
+
+/* Receiver and generator running, counters sampled over one window of @secs. */
+static int sample_window(struct truncate *tr, double secs, struct counts *a, struct counts *b)
+{
+	pthread_t g, r;
+	int err;
+
+	atomic_store(&tr->gen_stop, false);
+	atomic_store(&tr->rx_stop, false);
+	err = pthread_create(&r, NULL, receive, tr);
+	if (err)
+		return -err;
+	err = pthread_create(&g, NULL, tr->cfg->gen == GEN_LIVE ? generate_live : generate, tr);
+	if (!err) {
+		usleep(200000);	/* warm up: the receive queue fills, the receiver saturates */
+		snapshot(tr, a);
+		usleep((useconds_t)(secs * 1e6));
+		snapshot(tr, b);
+		atomic_store(&tr->gen_stop, true);
+		pthread_join(g, NULL);
+		usleep(20000);	/* let the receiver drain what is in flight */
+	}
+	atomic_store(&tr->rx_stop, true);
+	pthread_join(r, NULL);
+	return -err;
 }
 
 enum { M_RX, M_OFFERED, M_SOCK_DROP, M_OTHER, NMETRICS };
 
-/* One sample of point @i: rates over one window, in v[M_*]. */
-static int sample(struct truncate *tr, int i, double secs, double *v)
+static const char *const metric_name[NMETRICS] = {
+	"rx_pps", "offered_pps", "sock_drop_pps", "other_loss_pps"
+};
+
+/* The sampler's step: one window of point @i, its rates in v[M_*]. */
+static int sample(struct exp_env *env, int i, size_t round, double *v, void *ctx)
 {
+	struct truncate *tr = ctx;
 	struct counts a, b;
-	pthread_t g, r;
 	double dt;
 	int err;
 
-	err = (tr->generic ? netpath_xdp_generic : netpath_xdp)(&tr->topo,
-			bpf_program__fd(tr->skel[i]->progs.trim_payload));
-	if (err)
+	(void)round;
+	err = trim_attach(tr, i);
+	if (!err)
+		err = sample_window(tr, tr->cfg->seconds, &a, &b);
+	trim_attach(tr, -1);
+	if (!err)
+		err = tr->gen_err;
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "the sendmmsg generator failed (%s)", strerror(-err));
 		return err;
-	atomic_store(&tr->gen_stop, false);
-	atomic_store(&tr->rx_stop, false);
-	pthread_create(&r, NULL, receive, tr);
-	pthread_create(&g, NULL, tr->live ? generate_live : generate, tr);
-	usleep(200000);		/* warm up: the receive queue fills, the receiver saturates */
-	snapshot(tr, &a);
-	usleep((useconds_t)(secs * 1e6));
-	snapshot(tr, &b);
-	atomic_store(&tr->gen_stop, true);
-	pthread_join(g, NULL);
-	usleep(20000);		/* let the receiver drain what is in flight */
-	atomic_store(&tr->rx_stop, true);
-	pthread_join(r, NULL);
-	(tr->generic ? netpath_xdp_generic : netpath_xdp)(&tr->topo, -1);
+	}
 	dt = b.t - a.t;
 	v[M_RX] = (double)(b.rcvd - a.rcvd) / dt;
 	v[M_OFFERED] = (double)(b.sent - a.sent) / dt;
 	v[M_SOCK_DROP] = (double)(b.sock_drops - a.sock_drops) / dt;
 	/* what neither reached the socket nor was dropped there: veth ring, backlogs */
 	v[M_OTHER] = v[M_OFFERED] - v[M_RX] - v[M_SOCK_DROP];
-	return tr->gen_err;
+	return 0;
 }
 
-static const char *const metric_name[NMETRICS] = {
-	"rx_pps", "offered_pps", "sock_drop_pps", "other_loss_pps"
-};
+static double median_of(const double *v, int n)
+{
+	struct stats st;
+
+	return stats_compute(v, (size_t)n, 0, 0, &st) ? 0 : st.median;
+}
+
+/* Point @i's four rows; @series[m] holds metric m's @reps samples. */
+static void add_point_rows(struct exp_env *env, const struct truncate *tr, int i,
+			   double *const series[NMETRICS], int reps)
+{
+	double offered = median_of(series[M_OFFERED], reps);
+	double drop_share = offered > 0 ? 100.0 * median_of(series[M_SOCK_DROP], reps) / offered : 0;
+	int kept = TR_PAYLOAD - TR_PAYLOAD * points[i] / 100;
+	const char *cfg = point_name[i];
+	char note[RESULT_NOTE];
+
+	/* saturated: more arrived at the socket than the receiver took */
+	if (drop_share >= 1.0)
+		snprintf(note, sizeof(note), "receiver SATURATED (socket dropped %.1f%% of offered); "
+			 "payload %d of %d B; %d x %.1f s; RPS %s", drop_share, kept, TR_PAYLOAD,
+			 reps, tr->cfg->seconds, tr->rps ? "on" : "off");
+	else
+		snprintf(note, sizeof(note), "receiver NOT saturated (socket dropped %.2f%%): "
+			 "this rate is the generator's; payload %d of %d B; RPS %s",
+			 drop_share, kept, TR_PAYLOAD, tr->rps ? "on" : "off");
+	env_add_samples_nowarm(env, cfg, metric_name[M_RX], "pkt/s", series[M_RX], (size_t)reps, note);
+	env_add_samples_nowarm(env, cfg, metric_name[M_OFFERED], "pkt/s", series[M_OFFERED],
+			       (size_t)reps, "datagrams sendmmsg() accepted (client netns, CPU 0)");
+	env_add_samples_nowarm(env, cfg, metric_name[M_SOCK_DROP], "pkt/s", series[M_SOCK_DROP],
+			       (size_t)reps,
+			       "dropped at the full socket buffer (SO_MEMINFO SK_MEMINFO_DROPS)");
+	env_add_samples_nowarm(env, cfg, metric_name[M_OTHER], "pkt/s", series[M_OTHER], (size_t)reps,
+			       "offered - received - socket drops: lost before the socket (veth ring, backlog)");
+}
 
 static int truncate_run(struct exp_env *env)
 {
 	struct truncate *tr = env->priv;
-	bool quick = env->profile == PROFILE_QUICK;
-	double secs = opt_given(env->opts, "seconds") ? opt_double(env->opts, "seconds") : quick ? 0.4 : 1;
-	int reps = opt_given(env->opts, "repeats") ? (int)opt_int(env->opts, "repeats") :
-		quick ? 5 : env->samples;
-	double *v = calloc((size_t)(NPOINTS * NMETRICS * reps), sizeof(double)), x[NMETRICS];
-	int i, k, m, err = 0;
-	char cfg[32], note[RESULT_NOTE];
+	int reps = tr->cfg->repeats ? tr->cfg->repeats : env->samples;
+	struct sampler s = {
+		.nconf = NPOINTS, .rounds = (size_t)reps, .width = NMETRICS,
+		.step = sample, .ctx = tr, .names = point_name,
+	};
+	double *v = sampler_alloc(env, &s);
+	int i, m, err;
 
 	if (!v)
 		return -ENOMEM;
 	/* points interleaved per repeat, so drift hits them alike */
-	for (k = 0; k < reps && !err; k++)
-		for (i = 0; i < NPOINTS && !err && !obench_interrupted(); i++) {
-			progress(env, "sample %d/%d: truncate %d%%", k + 1, reps, points[i]);
-			err = sample(tr, i, secs, x);
-			if (err) {
-				snprintf(env->skip_reason, sizeof(env->skip_reason),
-					 "the sendmmsg generator failed (%s)", strerror(-err));
-				break;
-			}
-			for (m = 0; m < NMETRICS; m++)
-				v[(i * NMETRICS + m) * reps + k] = x[m];
-		}
-	if (!err && obench_interrupted())
-		err = -EINTR;
-	if (err)
-		goto out;
-	for (i = 0; i < NPOINTS; i++) {
-		struct stats st[NMETRICS];
-		double drop_share;
+	err = sample_interleaved(env, &s, v);
+	for (i = 0; i < NPOINTS && !err; i++) {
+		double *series[NMETRICS];
 
-		snprintf(cfg, sizeof(cfg), "trunc_%d", points[i]);
 		for (m = 0; m < NMETRICS; m++)
-			stats_compute(&v[(i * NMETRICS + m) * reps], (size_t)reps, 0, 0, &st[m]);
-		drop_share = st[M_OFFERED].median > 0 ?
-			100.0 * st[M_SOCK_DROP].median / st[M_OFFERED].median : 0;
-		/* saturated: more arrived at the socket than the receiver took */
-		if (drop_share >= 1.0)
-			snprintf(note, sizeof(note), "receiver SATURATED (socket dropped %.1f%% of offered); "
-				 "payload %d of %d B; %d x %.1f s; RPS %s", drop_share,
-				 TR_PAYLOAD - TR_PAYLOAD * points[i] / 100, TR_PAYLOAD, reps, secs,
-				 tr->rps ? "on" : "off");
-		else
-			snprintf(note, sizeof(note), "receiver NOT saturated (socket dropped %.2f%%): "
-				 "this rate is the generator's; payload %d of %d B; RPS %s",
-				 drop_share, TR_PAYLOAD - TR_PAYLOAD * points[i] / 100, TR_PAYLOAD,
-				 tr->rps ? "on" : "off");
-		result_add(env->rs, cfg, metric_name[M_RX], "pkt/s", env->tier, &st[M_RX], note);
-		result_add(env->rs, cfg, metric_name[M_OFFERED], "pkt/s", env->tier, &st[M_OFFERED],
-			   "datagrams sendmmsg() accepted (client netns, CPU 0)");
-		result_add(env->rs, cfg, metric_name[M_SOCK_DROP], "pkt/s", env->tier, &st[M_SOCK_DROP],
-			   "dropped at the full socket buffer (SO_MEMINFO SK_MEMINFO_DROPS)");
-		result_add(env->rs, cfg, metric_name[M_OTHER], "pkt/s", env->tier, &st[M_OTHER],
-			   "offered - received - socket drops: lost before the socket (veth ring, backlog)");
+			series[m] = sample_series(env, &s, v, m, i);
+		add_point_rows(env, tr, i, series, reps);
 	}
-out:
 	free(v);
 	return err;
 }
@@ -471,11 +517,6 @@ static void truncate_report(const struct result_set *rs, FILE *md)
 	}
 }
 
-static int truncate_cleanup(void)
-{
-	return topo_cleanup_stale();
-}
-
 const struct experiment exp_truncate = {
 	.name = "truncate",
 	.paper_ref = "Fig. 10",
@@ -483,10 +524,11 @@ const struct experiment exp_truncate = {
 	.tiers = "host,hw",
 	.opts = truncate_opts,
 	.cfg_size = sizeof(struct truncate_cfg),
+	.validate = truncate_validate,
 	.in_default_suite = true,
 	.setup = truncate_setup,
 	.run = truncate_run,
 	.teardown = truncate_teardown,
 	.report = truncate_report,
-	.cleanup = truncate_cleanup,
+	.cleanup = netpath_cleanup,
 };

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -28,7 +29,7 @@ static void set_rcvtimeo(int fd, int ms)
 static void *udp_loop(void *p)
 {
 	struct echo_server *s = p;
-	static __thread unsigned char buf[ECHO_BUF];
+	unsigned char *buf = s->buf;
 
 	cpu_pin(s->cpu);
 	/* a timeout only so that stop is noticed; replies are sent at once */
@@ -36,7 +37,7 @@ static void *udp_loop(void *p)
 	while (!s->stop) {
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(s->fd, buf, ECHO_BUF, 0, (struct sockaddr *)&from, &fl);
 
 		if (n < 0)
 			continue;
@@ -64,7 +65,7 @@ static int write_all(int fd, const unsigned char *b, size_t n)
 static void *tcp_loop(void *p)
 {
 	struct echo_server *s = p;
-	static __thread unsigned char buf[ECHO_BUF];
+	unsigned char *buf = s->buf;
 	struct pollfd pfd[1 + MAX_CONNS];
 	int n = 1, i, one = 1;
 
@@ -86,7 +87,7 @@ static void *tcp_loop(void *p)
 
 			if (!pfd[i].revents)
 				continue;
-			r = read(pfd[i].fd, buf, sizeof(buf));
+			r = read(pfd[i].fd, buf, ECHO_BUF);
 			if (r > 0 && !write_all(pfd[i].fd, buf, (size_t)r)) {
 				s->served++;
 				continue;
@@ -134,16 +135,25 @@ int echo_server_start(struct echo_server *s, const struct topo *t, int type,
 	memset(s, 0, sizeof(*s));
 	s->type = type;
 	s->cpu = cpu;
+	s->buf = malloc(ECHO_BUF);
+	if (!s->buf)
+		return -ENOMEM;
 	s->fd = server_socket(t, type, port);
-	if (s->fd < 0)
-		return s->fd;
-	err = pthread_create(&s->th, NULL, type == SOCK_DGRAM ? udp_loop : tcp_loop, s);
+	if (s->fd < 0) {
+		err = s->fd;
+		goto fail;
+	}
+	err = -pthread_create(&s->th, NULL, type == SOCK_DGRAM ? udp_loop : tcp_loop, s);
 	if (err) {
 		close(s->fd);
-		return -err;
+		goto fail;
 	}
 	s->running = true;
 	return 0;
+fail:
+	free(s->buf);
+	s->buf = NULL;
+	return err;
 }
 
 void echo_server_stop(struct echo_server *s)
@@ -154,6 +164,8 @@ void echo_server_stop(struct echo_server *s)
 	shutdown(s->fd, SHUT_RDWR);	/* wakes a blocked recvfrom() */
 	pthread_join(s->th, NULL);
 	close(s->fd);
+	free(s->buf);
+	s->buf = NULL;
 	s->running = false;
 }
 
@@ -216,32 +228,27 @@ out:
 	return 0;
 }
 
-/* Runs @fn(@arg) with the calling thread inside @side's namespace. */
-static int in_ns(const struct topo *t, enum topo_side side, int (*fn)(struct echo_hook *, int), struct echo_hook *e, int ifindex)
+static int attach_xdp_srv(void *arg)
 {
-	int err = topo_enter(t, side), err2;
+	struct echo_hook *e = arg;
 
-	if (err)
-		return err;
-	err = fn(e, ifindex);
-	err2 = topo_leave(t);
-	return err ? err : err2;
-}
-
-static int attach_xdp_srv(struct echo_hook *e, int ifindex)
-{
-	e->srv_link = bpf_program__attach_xdp(e->skel->progs.xdp_echo, ifindex);
+	e->srv_link = bpf_program__attach_xdp(e->skel->progs.xdp_echo, e->t->server.ifindex);
 	return e->srv_link ? 0 : -errno;
 }
 
-static int attach_xdp_cli(struct echo_hook *e, int ifindex)
+/* XDP_TX on veth needs an XDP program on the peer too (XDP_PASS is enough). */
+static int attach_xdp_cli(void *arg)
 {
-	e->cli_link = bpf_program__attach_xdp(e->skel->progs.xdp_pass, ifindex);
+	struct echo_hook *e = arg;
+
+	e->cli_link = bpf_program__attach_xdp(e->skel->progs.xdp_pass, e->t->client.ifindex);
 	return e->cli_link ? 0 : -errno;
 }
 
-static int attach_tc(struct echo_hook *e, int ifindex)
+static int attach_tc(void *arg)
 {
+	struct echo_hook *e = arg;
+	int ifindex = e->t->server.ifindex;
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(e->skel->progs.tc_echo));
 	int err = bpf_tc_hook_create(&hook);
@@ -252,48 +259,70 @@ static int attach_tc(struct echo_hook *e, int ifindex)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int detach_tc(struct echo_hook *e, int ifindex)
+static int detach_tc(void *arg)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+	struct echo_hook *e = arg;
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = e->tc_ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
-	(void)e;
 	/* destroying the clsact qdisc removes every filter on it */
 	return bpf_tc_hook_destroy(&hook);
 }
 
-int echo_hook_start(struct echo_hook *e, struct echo_bpf *skel, const struct topo *t,
-		    const char *kind, uint16_t port, int server_cpu)
+static int start_xdp(struct echo_hook *e)
 {
-	int err = 0;
+	int err = topo_run_in(e->t, TOPO_SERVER, attach_xdp_srv, e);
+
+	if (!err && !e->t->hardware)
+		err = topo_run_in(e->t, TOPO_CLIENT, attach_xdp_cli, e);
+	return err;
+}
+
+/* The verdict program on the sockhash, then a connection whose server end is in it. */
+static int start_sk_skb(struct echo_hook *e, uint16_t port)
+{
+	int map_fd = bpf_map__fd(e->skel->maps.socks);
+
+	if (bpf_prog_attach(bpf_program__fd(e->skel->progs.sk_skb_echo), map_fd,
+			    BPF_SK_SKB_STREAM_VERDICT, 0))
+		return -errno;
+	e->sk_map_fd = map_fd;
+	return echo_sk_skb_connect(e->t, port, map_fd, &e->cli_fd, &e->srv_fd);
+}
+
+const char *const echo_kind_names[NR_ECHO_KINDS + 1] = {
+	[ECHO_XDP] = "xdp", [ECHO_TC] = "tc", [ECHO_SK_SKB] = "sk_skb",
+	[ECHO_UDP] = "udp", [ECHO_TCP] = "tcp", NULL,
+};
+
+int echo_hook_start_kind(struct echo_hook *e, struct echo_bpf *skel, const struct topo *t,
+			 enum echo_kind kind, uint16_t port, int server_cpu)
+{
+	int err;
 
 	memset(e, 0, sizeof(*e));
-	e->kind = kind;
+	e->kind = echo_kind_names[kind];
 	e->t = t;
 	e->skel = skel;
 	e->cli_fd = e->srv_fd = e->sk_map_fd = -1;
-	if (!strcmp(kind, "xdp")) {
-		err = in_ns(t, TOPO_SERVER, attach_xdp_srv, e, t->server.ifindex);
-		if (!err && !t->hardware)
-			err = in_ns(t, TOPO_CLIENT, attach_xdp_cli, e, t->client.ifindex);
-	} else if (!strcmp(kind, "tc")) {
-		err = in_ns(t, TOPO_SERVER, attach_tc, e, t->server.ifindex);
-	} else if (!strcmp(kind, "sk_skb")) {
-		int map_fd = bpf_map__fd(skel->maps.socks);
-
-		e->stream = true;
-		err = bpf_prog_attach(bpf_program__fd(skel->progs.sk_skb_echo), map_fd,
-				      BPF_SK_SKB_STREAM_VERDICT, 0) ? -errno : 0;
-		if (!err) {
-			e->sk_map_fd = map_fd;
-			err = echo_sk_skb_connect(t, port, map_fd, &e->cli_fd, &e->srv_fd);
-		}
+	e->stream = kind == ECHO_SK_SKB || kind == ECHO_TCP;
+	switch (kind) {
+	case ECHO_XDP:
+		err = start_xdp(e);
+		break;
+	case ECHO_TC:
+		err = topo_run_in(t, TOPO_SERVER, attach_tc, e);
+		break;
+	case ECHO_SK_SKB:
+		/* connects its own client socket */
+		err = start_sk_skb(e, port);
 		goto out;
-	} else if (!strcmp(kind, "udp") || !strcmp(kind, "tcp")) {
-		e->stream = kind[0] == 't';
+	case ECHO_UDP:
+	case ECHO_TCP:
 		err = echo_server_start(&e->us, t, e->stream ? SOCK_STREAM : SOCK_DGRAM,
 					port, server_cpu);
-	} else {
+		break;
+	default:
 		err = -EINVAL;
 	}
 	if (!err && !t->hardware) {
@@ -304,6 +333,19 @@ out:
 	if (err)
 		echo_hook_stop(e);
 	return err;
+}
+
+int echo_hook_start(struct echo_hook *e, struct echo_bpf *skel, const struct topo *t,
+		    const char *kind, uint16_t port, int server_cpu)
+{
+	int k;
+
+	for (k = 0; k < NR_ECHO_KINDS; k++)
+		if (!strcmp(kind, echo_kind_names[k]))
+			return echo_hook_start_kind(e, skel, t, (enum echo_kind)k, port, server_cpu);
+	memset(e, 0, sizeof(*e));
+	e->cli_fd = e->srv_fd = e->sk_map_fd = -1;
+	return -EINVAL;
 }
 
 void echo_hook_stop(struct echo_hook *e)
@@ -324,7 +366,7 @@ void echo_hook_stop(struct echo_hook *e)
 				 BPF_SK_SKB_STREAM_VERDICT);
 	e->sk_map_fd = -1;
 	if (e->tc_ifindex)
-		in_ns(e->t, TOPO_SERVER, detach_tc, e, e->tc_ifindex);
+		topo_run_in(e->t, TOPO_SERVER, detach_tc, e);
 	e->tc_ifindex = 0;
 	bpf_link__destroy(e->srv_link);
 	bpf_link__destroy(e->cli_link);

@@ -21,6 +21,7 @@ struct echo_server {
 	int cpu;			/* -1: not pinned */
 	volatile int stop;
 	uint64_t served;		/* requests (UDP) or reads (TCP) echoed */
+	unsigned char *buf;		/* the server thread's receive buffer */
 };
 
 /* Starts an echo server on @port of the server side; it is listening on return. */
@@ -40,18 +41,22 @@ int echo_sk_skb_connect(const struct topo *t, uint16_t port, int map_fd,
 /* A connected UDP or TCP socket from the client side to the server's @port. */
 int echo_client_connect(const struct topo *t, int type, uint16_t port);
 
-
 /*
- * One echo server of the experiment, at any hook: "xdp", "tc", "sk_skb"
- * (BPF programs of bpf/echo.bpf.c), "udp" or "tcp" (user-space threads).
+ * One echo server of the experiment, at any hook: XDP, TC, SK_SKB (BPF
+ * programs of bpf/echo.bpf.c), or a user-space UDP or TCP thread.
  * echo_hook_start() leaves a client socket connected to it in ->cli_fd,
  * and ->stream says whether it is TCP.
  */
 struct echo_bpf;
 struct bpf_link;
 
+enum echo_kind { ECHO_XDP, ECHO_TC, ECHO_SK_SKB, ECHO_UDP, ECHO_TCP, NR_ECHO_KINDS };
+
+/* "xdp", "tc", "sk_skb", "udp", "tcp", indexed by enum echo_kind; NULL-terminated. */
+extern const char *const echo_kind_names[NR_ECHO_KINDS + 1];
+
 struct echo_hook {
-	const char *kind;
+	const char *kind;			/* echo_kind_names[] */
 	bool stream;
 	int cli_fd, srv_fd;
 	struct bpf_link *srv_link, *cli_link;	/* XDP */
@@ -62,6 +67,9 @@ struct echo_hook {
 	struct echo_bpf *skel;
 };
 
+int echo_hook_start_kind(struct echo_hook *e, struct echo_bpf *skel, const struct topo *t,
+			 enum echo_kind kind, uint16_t port, int server_cpu);
+/* The same by name (echo_kind_names[]); -EINVAL for another. */
 int echo_hook_start(struct echo_hook *e, struct echo_bpf *skel, const struct topo *t,
 		    const char *kind, uint16_t port, int server_cpu);
 /* Detaches/stops everything echo_hook_start() set up; safe after a failed start. */

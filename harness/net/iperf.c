@@ -2,77 +2,36 @@
 #include "net/iperf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/wait.h>
 
 #include "core/obench.h"
+#include "core/spawn.h"
 
 #define IPERF	"iperf"
 
-/* In the child: enter @nsfd, optionally join @cgroup_dir, silence stdout unless @out_fd. */
-static void child_exec(int nsfd, const char *cgroup_dir, int out_fd, char *const argv[])
-{
-	int null = open("/dev/null", O_RDWR);
-
-	if (setns(nsfd, CLONE_NEWNET))
-		_exit(126);
-	if (cgroup_dir) {
-		char path[4096];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
-		f = fopen(path, "w");
-		if (!f || fprintf(f, "0\n") < 0 || fclose(f))
-			_exit(125);
-	}
-	dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
-	dup2(null, STDERR_FILENO);
-	dup2(null, STDIN_FILENO);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
 pid_t iperf_server_start(const struct topo *t, int port, const char *cgroup_dir)
 {
+	struct spawn_opts o = SPAWN_OPTS;
 	char p[16];
 	char *argv[] = { IPERF, "-s", "-p", p, NULL };
 	pid_t pid;
 
 	snprintf(p, sizeof(p), "%d", port);
-	pid = fork();
+	o.netns_fd = topo_nsfd(t, TOPO_SERVER);
+	o.cgroup = cgroup_dir;
+	pid = spawn_exec(&o, argv, NULL);
 	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		child_exec(t->server.nsfd, cgroup_dir, -1, argv);
+		return pid;
 	usleep(300000);	/* let it listen */
-	if (waitpid(pid, NULL, WNOHANG) == pid)
+	if (spawn_exited(pid))
 		return -ENOEXEC;
 	return pid;
-}
-
-void iperf_stop(pid_t pid)
-{
-	int i;
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 int iperf_parse_csv(const char *out, double *bps)
@@ -115,33 +74,17 @@ int iperf_parse_csv(const char *out, double *bps)
 	return 0;
 }
 
-int iperf_client_run(const struct topo *t, int port, int streams, int secs, double *bps)
+/*
+ * Reads @fd until EOF into @out (NUL-terminated, at most @cap - 1 bytes).
+ * -EINTR when obench is interrupted, -ETIMEDOUT after @deadline.
+ */
+static int read_output(int fd, char *out, size_t cap, time_t deadline)
 {
-	char p[16], ns[16], ts[16], addr[INET_ADDRSTRLEN], out[65536];
-	char *argv[] = { IPERF, "-c", addr, "-p", p, "-P", ns, "-t", ts, "-y", "C", NULL };
 	size_t len = 0;
-	int pipefd[2], status = 0, err = 0;
-	time_t deadline = time(NULL) + secs + 20;
-	pid_t pid;
+	int err = 0;
 
-	snprintf(p, sizeof(p), "%d", port);
-	snprintf(ns, sizeof(ns), "%d", streams);
-	snprintf(ts, sizeof(ts), "%d", secs);
-	inet_ntop(AF_INET, &t->server.addr, addr, sizeof(addr));
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return err;
-	}
-	if (pid == 0)
-		child_exec(t->client.nsfd, NULL, pipefd[1], argv);
-	close(pipefd[1]);
 	for (;;) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
 		if (obench_interrupted()) {
@@ -154,20 +97,42 @@ int iperf_client_run(const struct topo *t, int port, int streams, int secs, doub
 		}
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
-		n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+		n = read(fd, out + len, cap - 1 - len);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
 	}
-	close(pipefd[0]);
+	out[len] = '\0';
+	return err;
+}
+
+int iperf_client_run(const struct topo *t, int port, int streams, double secs, double *bps)
+{
+	char p[16], ns[16], ts[32], addr[INET_ADDRSTRLEN], out[65536];
+	char *argv[] = { IPERF, "-c", addr, "-p", p, "-P", ns, "-t", ts, "-y", "C", NULL };
+	struct spawn_opts o = SPAWN_OPTS;
+	int out_fd, err, status;
+	pid_t pid;
+
+	snprintf(p, sizeof(p), "%d", port);
+	snprintf(ns, sizeof(ns), "%d", streams);
+	snprintf(ts, sizeof(ts), "%g", secs);
+	inet_ntop(AF_INET, &t->server.addr, addr, sizeof(addr));
+	o.netns_fd = topo_nsfd(t, TOPO_CLIENT);
+	if (o.netns_fd < -1)
+		return o.netns_fd;	/* hardware tier: the client is another host */
+	o.capture = true;
+	pid = spawn_exec(&o, argv, &out_fd);
+	if (pid < 0)
+		return pid;
+	err = read_output(out_fd, out, sizeof(out), time(NULL) + (time_t)secs + 21);
+	close(out_fd);
 	if (err) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		spawn_stop(pid, 0);
 		return err;
 	}
-	waitpid(pid, &status, 0);
-	out[len] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -ECHILD;
+	status = spawn_wait(pid);
+	if (status)
+		return status < 0 ? status : -ECHILD;
 	return iperf_parse_csv(out, bps);
 }

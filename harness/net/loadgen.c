@@ -104,10 +104,11 @@ static void closed_reply(void *arg, const uint8_t *rep, size_t len)
 {
 	struct loop *l = arg;
 	uint64_t seq;
+	int no_seq = l->p->reply_seq(l->p->ctx, rep, len, &seq);
 
-	if (l->p->reply_seq(l->p->ctx, rep, len, &seq) || seq != l->want) {
+	if (no_seq || seq != l->want) {
 		/* an answer to a request already declared lost, or garbage */
-		if (l->p->reply_seq(l->p->ctx, rep, len, &seq) == 0 && seq < l->want)
+		if (!no_seq && seq < l->want)
 			l->res->late++;
 		else
 			l->res->mismatched++;
@@ -194,71 +195,93 @@ static double uniform01(uint64_t *s)
 	return ((double)((*s * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
 }
 
+/* Receives once without blocking; when nothing came and @idle, waits up to 1 ms. */
+static int open_rx(int fd, struct loop *l, struct rx *rx, bool idle)
+{
+	int got = rx_once(fd, l->p, l->prm->stream, rx, open_reply, l);
+
+	if (!got && idle)
+		poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
+	return got < 0 ? got : 0;
+}
+
 /*
+ * Sends @total requests at Poisson arrival times, receiving in between.
  * Latency is taken from the *intended* send time, so a slow reply delays
  * no later request's clock (no coordinated omission).
  */
+static int open_send(int fd, struct loop *l, struct rx *rx, uint8_t *req, uint64_t total,
+		     uint64_t *t_meas)
+{
+	const struct lg_params *prm = l->prm;
+	uint64_t rng = 0x9e3779b97f4a7c15ull ^ mono_ns(), next = mono_ns();
+	int err;
+
+	while (l->sent < total) {
+		uint64_t now = mono_ns();
+
+		if (obench_interrupted())
+			return -EINTR;
+		if (now < next) {
+			/* sleep a little only when the next send is more than 2 ms away */
+			err = open_rx(fd, l, rx, next - now > 2000000);
+			if (err)
+				return err;
+			continue;
+		}
+		if (l->sent == prm->warmup)
+			*t_meas = next;
+		l->sched[l->sent] = next;
+		err = send_all(fd, req, l->p->build(l->p->ctx, l->sent, req, LG_BUF));
+		if (err)
+			return err;
+		l->sent++;
+		l->res->sent++;
+		next += (uint64_t)(-log(uniform01(&rng)) / prm->rate * 1e9);
+	}
+	return 0;
+}
+
+/* Waits up to the timeout for the replies still outstanding. */
+static int open_drain(int fd, struct loop *l, struct rx *rx)
+{
+	uint64_t end = mono_ns() + (uint64_t)l->prm->timeout_ms * 1000000ull;
+	int err;
+
+	while (l->res->received + l->res->mismatched < l->sent && mono_ns() < end) {
+		if (obench_interrupted())
+			return -EINTR;
+		err = open_rx(fd, l, rx, true);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int open_loop(int fd, struct loop *l, struct rx *rx, uint8_t *req)
 {
 	const struct lg_params *prm = l->prm;
 	uint64_t total = prm->requests ? prm->warmup + prm->requests :
 		prm->warmup + (uint64_t)(prm->duration_s * prm->rate) + 1;
-	uint64_t rng = 0x9e3779b97f4a7c15ull ^ mono_ns(), t_start, next, t_meas = 0, end;
-	int err = 0, got, fl = fcntl(fd, F_GETFL);
+	uint64_t t_start = mono_ns(), t_meas = 0;
+	int err, fl = fcntl(fd, F_GETFL);
 
 	l->sched = calloc(total, sizeof(*l->sched));
 	l->done = calloc(total, 1);
-	if (!l->sched || !l->done)
-		return -ENOMEM;
+	if (!l->sched || !l->done) {
+		err = -ENOMEM;
+		goto out;
+	}
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	t_start = next = mono_ns();
-	while (l->sent < total) {
-		uint64_t now = mono_ns();
-
-		if (obench_interrupted()) {
-			err = -EINTR;
-			goto out;
-		}
-		if (now >= next) {
-			size_t n = l->p->build(l->p->ctx, l->sent, req, LG_BUF);
-
-			if (l->sent == prm->warmup)
-				t_meas = next;
-			l->sched[l->sent] = next;
-			err = send_all(fd, req, n);
-			if (err)
-				goto out;
-			l->sent++;
-			l->res->sent++;
-			next += (uint64_t)(-log(uniform01(&rng)) / prm->rate * 1e9);
-			continue;
-		}
-		got = rx_once(fd, l->p, prm->stream, rx, open_reply, l);
-		if (got < 0) {
-			err = got;
-			goto out;
-		}
-		if (!got && next - now > 2000000)
-			poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
+	err = open_send(fd, l, rx, req, total, &t_meas);
+	if (!err)
+		err = open_drain(fd, l, rx);
+	if (!err) {
+		l->res->lost = l->sent - l->res->received;
+		l->res->elapsed_s = (double)(mono_ns() - (t_meas ? t_meas : t_start)) / 1e9;
 	}
-	end = mono_ns() + (uint64_t)prm->timeout_ms * 1000000ull;
-	while (l->res->received + l->res->mismatched < l->sent && mono_ns() < end) {
-		if (obench_interrupted()) {
-			err = -EINTR;
-			goto out;
-		}
-		got = rx_once(fd, l->p, prm->stream, rx, open_reply, l);
-		if (got < 0) {
-			err = got;
-			goto out;
-		}
-		if (!got)
-			poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 1);
-	}
-	l->res->lost = l->sent - l->res->received;
-	l->res->elapsed_s = (double)(mono_ns() - (t_meas ? t_meas : t_start)) / 1e9;
-out:
 	fcntl(fd, F_SETFL, fl);
+out:
 	free(l->sched);
 	free(l->done);
 	return err;
@@ -269,6 +292,8 @@ int loadgen_run(int fd, const struct lg_proto *p, const struct lg_params *prm,
 {
 	struct loop l = { .p = p, .prm = prm, .h = h, .res = res };
 	struct rx rx = { 0 };
+	cpu_set_t saved;
+	bool pinned;
 	uint8_t *req;
 	int err;
 
@@ -282,9 +307,7 @@ int loadgen_run(int fd, const struct lg_proto *p, const struct lg_params *prm,
 		free(rx.buf);
 		return -ENOMEM;
 	}
-	cpu_set_t saved;
-	bool pinned = cpu_pin_save(prm->cpu, &saved);
-
+	pinned = cpu_pin_save(prm->cpu, &saved);
 	err = prm->open_loop ? open_loop(fd, &l, &rx, req) : closed_loop(fd, &l, &rx, req);
 	if (pinned)
 		cpu_unpin(&saved);

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,61 +11,38 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
 
+#include "core/spawn.h"
 
-/* Runs @fn inside the server namespace (netlink sockets are per namespace). */
-static int in_server(const struct topo *t, int (*fn)(int ifindex, int fd), int fd)
+/* A program to attach at (prog_fd >= 0) or detach from (< 0) a server-side hook. */
+struct hook_req {
+	int ifindex;
+	int prog_fd;
+	__u32 xdp_flags;	/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+};
+
+static int xdp_set(void *arg)
 {
-	int err = topo_enter(t, TOPO_SERVER), err2;
+	const struct hook_req *r = arg;
 
-	if (err)
-		return err;
-	err = fn(t->server.ifindex, fd);
-	err2 = topo_leave(t);
-	if (err2) {
-		perror("obench: setns back to the original namespace");
-		abort();
-	}
-	return err;
+	if (r->prog_fd < 0)
+		return bpf_xdp_detach(r->ifindex, r->xdp_flags, NULL);
+	return bpf_xdp_attach(r->ifindex, r->prog_fd, r->xdp_flags, NULL);
 }
 
-static int xdp_set(int ifindex, int fd)
+static int tc_set(void *arg)
 {
-	if (fd < 0)
-		return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL);
-}
-
-int netpath_xdp(const struct topo *t, int prog_fd)
-{
-	return in_server(t, xdp_set, prog_fd);
-}
-
-static int xdp_generic_set(int ifindex, int fd)
-{
-	if (fd < 0)
-		return bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
-	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE, NULL);
-}
-
-int netpath_xdp_generic(const struct topo *t, int prog_fd)
-{
-	return in_server(t, xdp_generic_set, prog_fd);
-}
-
-static int tc_set(int ifindex, int fd)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = fd);
+	const struct hook_req *r = arg;
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = r->ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = r->prog_fd);
 	int err;
 
-	if (fd < 0) {
+	if (r->prog_fd < 0) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		return bpf_tc_hook_destroy(&hook);
 	}
@@ -76,9 +52,27 @@ static int tc_set(int ifindex, int fd)
 	return bpf_tc_attach(&hook, &opts);
 }
 
+/* Runs @fn inside the server namespace (netlink sockets are per namespace). */
+static int in_server(const struct topo *t, int (*fn)(void *arg), int prog_fd, __u32 xdp_flags)
+{
+	struct hook_req r = { t->server.ifindex, prog_fd, xdp_flags };
+
+	return topo_run_in(t, TOPO_SERVER, fn, &r);
+}
+
+int netpath_xdp(const struct topo *t, int prog_fd)
+{
+	return in_server(t, xdp_set, prog_fd, XDP_FLAGS_DRV_MODE);
+}
+
+int netpath_xdp_generic(const struct topo *t, int prog_fd)
+{
+	return in_server(t, xdp_set, prog_fd, XDP_FLAGS_SKB_MODE);
+}
+
 int netpath_tc(const struct topo *t, int prog_fd)
 {
-	return in_server(t, tc_set, prog_fd);
+	return in_server(t, tc_set, prog_fd, 0);
 }
 
 int netpath_stats_enable(void)
@@ -107,6 +101,27 @@ int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)
 	return 0;
 }
 
+struct sysfs_write {
+	const char *ifname, *attr, *value;
+};
+
+/* In a child already in the namespace: its own mount namespace with that namespace's sysfs. */
+static int sysfs_write_child(void *arg)
+{
+	const struct sysfs_write *w = arg;
+	char path[160];
+	FILE *f;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL))
+		return 1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", w->ifname, w->attr);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%s\n", w->value) < 0 || fclose(f))
+		return 2;
+	return 0;
+}
+
 /*
  * Writes @value to /sys/class/net/<@side's interface>/@attr.  The write
  * happens in a child that mounts that namespace's own sysfs: /sys shows the
@@ -115,29 +130,19 @@ int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt)
 static int netns_sysfs_write(const struct topo *t, enum topo_side side,
 			     const char *attr, const char *value)
 {
-	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
-	int status = 0;
-	pid_t pid = fork();
+	struct sysfs_write w = { topo_end_of(t, side)->ifname, attr, value };
+	struct spawn_opts o = SPAWN_OPTS;
+	pid_t pid;
+	int status;
 
+	o.netns_fd = topo_nsfd(t, side);
+	if (o.netns_fd < -1)
+		return o.netns_fd;
+	pid = spawn_fn(&o, sysfs_write_child, &w);
 	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		char path[160];
-		FILE *f;
-
-		if ((e->nsfd >= 0 && setns(e->nsfd, CLONE_NEWNET)) || unshare(CLONE_NEWNS) ||
-		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
-		    mount("sysfs", "/sys", "sysfs", 0, NULL))
-			_exit(1);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", e->ifname, attr);
-		f = fopen(path, "w");
-		if (!f || fprintf(f, "%s\n", value) < 0 || fclose(f))
-			_exit(2);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+		return pid;
+	status = spawn_wait(pid);
+	return status < 0 ? status : status ? -EIO : 0;
 }
 
 int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
@@ -148,7 +153,7 @@ int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
 /* ETHTOOL_SGRO on @side's interface: on veth, GRO keeps the receive NAPI enabled. */
 static int set_gro(const struct topo *t, enum topo_side side, bool on)
 {
-	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	const struct topo_end *e = topo_end_of(t, side);
 	struct ethtool_value ev = { .cmd = ETHTOOL_SGRO, .data = on };
 	struct ifreq ifr = { 0 };
 	int fd = topo_socket(t, side, AF_INET, SOCK_DGRAM), err = 0;
@@ -198,10 +203,9 @@ static int pin_napi_threads(const char *ifname, int cpu)
 
 int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu)
 {
-	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
-	int err, n;
-
+	const struct topo_end *e = topo_end_of(t, side);
 	char mask[16];
+	int err, n;
 
 	if (cpu < 0 || cpu >= 64)
 		return -EINVAL;
@@ -244,4 +248,13 @@ int netpath_topo_create(struct exp_env *env, struct topo *t)
 		return EXP_SKIP;
 	}
 	return 0;
+}
+
+int netpath_cleanup(void)
+{
+	int n = topo_cleanup_stale();
+
+	if (n > 0)
+		printf("obench cleanup: removed %d stale obench network namespace%s\n", n, n == 1 ? "" : "s");
+	return n < 0 ? n : 0;
 }

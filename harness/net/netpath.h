@@ -21,6 +21,12 @@
  */
 int netpath_topo_create(struct exp_env *env, struct topo *t);
 
+/*
+ * An experiment's .cleanup (`obench cleanup`): removes the namespaces and
+ * links of obench runs that are gone, and says how many.  0 or -errno.
+ */
+int netpath_cleanup(void);
+
 /* Native-mode XDP on the server interface; detach with prog_fd < 0. */
 int netpath_xdp(const struct topo *t, int prog_fd);
 /*
@@ -63,6 +69,5 @@ int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu);
  * leaves veth's default (the sender's softirq) and says so in @note.
  */
 int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len);
-
 
 #endif

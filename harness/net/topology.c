@@ -33,6 +33,8 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 
+#include "core/netns.h"
+
 #define NETNS_DIR	"/run/netns"
 #define NS_PREFIX	"obench-"
 
@@ -51,7 +53,7 @@ static int nl_to_errno(int nlerr)
 }
 
 /* /run/netns as a shared mount point, as iproute2 makes it. */
-static int netns_dir_ready(void)
+static int named_netns_dir_ready(void)
 {
 	if (mkdir(NETNS_DIR, 0755) && errno != EEXIST)
 		return -errno;
@@ -88,7 +90,7 @@ static void *ns_create_thread(void *p)
 	return NULL;
 }
 
-static void netns_delete(const char *name)
+static void named_netns_delete(const char *name)
 {
 	char path[128];
 
@@ -97,14 +99,14 @@ static void netns_delete(const char *name)
 	unlink(path);
 }
 
-static int netns_create(const char *name, int *fd)
+static int named_netns_create(const char *name, int *fd)
 {
 	struct ns_create_arg a = { .fd = -1 };
 	char path[128];
 	pthread_t th;
 	int err;
 
-	err = netns_dir_ready();
+	err = named_netns_dir_ready();
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
@@ -120,7 +122,7 @@ static int netns_create(const char *name, int *fd)
 	}
 	pthread_join(th, NULL);
 	if (a.err) {
-		netns_delete(name);
+		named_netns_delete(name);
 		return a.err;
 	}
 	*fd = a.fd;
@@ -128,22 +130,24 @@ static int netns_create(const char *name, int *fd)
 }
 
 /* A route netlink socket inside the namespace @nsfd (-1: the caller's). */
-static struct nl_sock *nl_open_in(int nsfd, int orig_nsfd)
+static struct nl_sock *nl_open_in(int nsfd)
 {
 	struct nl_sock *sk;
+	int saved, err;
 
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET))
+	err = netns_enter(nsfd, &saved);
+	if (err) {
+		errno = -err;
 		return NULL;
+	}
 	sk = nl_socket_alloc();
 	if (sk && nl_connect(sk, NETLINK_ROUTE)) {
 		nl_socket_free(sk);
 		sk = NULL;
 	}
-	if (nsfd >= 0 && setns(orig_nsfd, CLONE_NEWNET)) {
-		/* cannot return to where we were: nothing else is safe */
-		perror("obench: setns back to the original namespace");
+	/* a thread that cannot return to where it was can do nothing else safely */
+	if (netns_leave(&saved))
 		abort();
-	}
 	return sk;
 }
 
@@ -244,9 +248,9 @@ static int veth_create(struct nl_sock *sk, struct topo *t)
 }
 
 /* Addresses, neighbour, links up: one side, through a socket in its namespace. */
-static int side_configure(struct topo *t, struct topo_end *me, const struct topo_end *other)
+static int side_configure(struct topo_end *me, const struct topo_end *other)
 {
-	struct nl_sock *sk = nl_open_in(me->nsfd, t->orig_nsfd);
+	struct nl_sock *sk = nl_open_in(me->nsfd);
 	int err;
 
 	if (!sk)
@@ -262,24 +266,18 @@ static int side_configure(struct topo *t, struct topo_end *me, const struct topo
 	return err;
 }
 
-static void end_init(struct topo_end *e)
+/* Empty ends, and the namespace obench started in (topo_leave's destination). */
+static int topo_init(struct topo *t)
 {
-	memset(e, 0, sizeof(*e));
-	e->nsfd = -1;
+	memset(t, 0, sizeof(*t));
+	t->server.nsfd = t->client.nsfd = -1;
+	t->orig_nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return t->orig_nsfd < 0 ? -errno : 0;
 }
 
-int topo_create(struct topo *t)
+/* Names, addresses and MACs from @pid: concurrent runs never share a namespace or link name. */
+static void topo_name(struct topo *t, unsigned int pid)
 {
-	unsigned int pid = (unsigned int)getpid();
-	struct nl_sock *sk;
-	int err;
-
-	memset(t, 0, sizeof(*t));
-	end_init(&t->server);
-	end_init(&t->client);
-	t->orig_nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (t->orig_nsfd < 0)
-		return -errno;
 	snprintf(t->server.netns, sizeof(t->server.netns), NS_PREFIX "%u-srv", pid);
 	snprintf(t->client.netns, sizeof(t->client.netns), NS_PREFIX "%u-cli", pid);
 	snprintf(t->server.ifname, sizeof(t->server.ifname), "ob%us", pid);
@@ -289,14 +287,24 @@ int topo_create(struct topo *t)
 	t->client.addr.s_addr = htonl(0x0a4d0000u | (pid & 0xff) << 8 | 2);
 	memcpy(t->server.mac, (unsigned char[6]){ 0x02, 0x0b, pid >> 16, pid >> 8, pid, 1 }, 6);
 	memcpy(t->client.mac, (unsigned char[6]){ 0x02, 0x0b, pid >> 16, pid >> 8, pid, 2 }, 6);
+}
 
-	err = netns_create(t->server.netns, &t->server.nsfd);
+int topo_create(struct topo *t)
+{
+	struct nl_sock *sk;
+	int err;
+
+	err = topo_init(t);
+	if (err)
+		return err;
+	topo_name(t, (unsigned int)getpid());
+	err = named_netns_create(t->server.netns, &t->server.nsfd);
 	if (err)
 		goto fail;
-	err = netns_create(t->client.netns, &t->client.nsfd);
+	err = named_netns_create(t->client.netns, &t->client.nsfd);
 	if (err)
 		goto fail;
-	sk = nl_open_in(t->server.nsfd, t->orig_nsfd);
+	sk = nl_open_in(t->server.nsfd);
 	if (!sk) {
 		err = -EIO;
 		goto fail;
@@ -305,9 +313,9 @@ int topo_create(struct topo *t)
 	nl_socket_free(sk);
 	if (err)
 		goto fail;
-	err = side_configure(t, &t->server, &t->client);
+	err = side_configure(&t->server, &t->client);
 	if (!err)
-		err = side_configure(t, &t->client, &t->server);
+		err = side_configure(&t->client, &t->server);
 	if (err)
 		goto fail;
 	return 0;
@@ -340,6 +348,24 @@ static int parse_peer(const char *peer, struct topo_end *e)
 	return 0;
 }
 
+/* The first IPv4 address of @ifname. */
+static int iface_addr(const char *ifname, struct in_addr *addr)
+{
+	struct ifaddrs *ifa, *i;
+	int err = -EADDRNOTAVAIL;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !strcmp(i->ifa_name, ifname)) {
+			*addr = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+			err = 0;
+			break;
+		}
+	freeifaddrs(ifa);
+	return err;
+}
+
 /*
  * Hardware tier (thin path): the server side is @ifname in the current
  * namespace with its own IPv4 address; the client is a remote host.  Nothing
@@ -347,79 +373,95 @@ static int parse_peer(const char *peer, struct topo_end *e)
  */
 int topo_create_iface(struct topo *t, const char *ifname, const char *peer)
 {
-	struct ifaddrs *ifa, *i;
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	end_init(&t->server);
-	end_init(&t->client);
+	err = topo_init(t);
+	if (err)
+		return err;
 	t->hardware = true;
-	t->orig_nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (t->orig_nsfd < 0)
-		return -errno;
 	snprintf(t->server.ifname, sizeof(t->server.ifname), "%s", ifname);
 	t->server.ifindex = (int)if_nametoindex(ifname);
-	if (!t->server.ifindex) {
-		err = -ENODEV;
-		goto fail;
-	}
-	if (getifaddrs(&ifa)) {
-		err = -errno;
-		goto fail;
-	}
-	err = -EADDRNOTAVAIL;
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !strcmp(i->ifa_name, ifname)) {
-			t->server.addr = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-			err = 0;
-			break;
-		}
-	freeifaddrs(ifa);
+	err = t->server.ifindex ? iface_addr(ifname, &t->server.addr) : -ENODEV;
 	if (!err)
 		err = parse_peer(peer, &t->client);
 	if (!err)
 		return 0;
-fail:
 	close(t->orig_nsfd);
 	t->orig_nsfd = -1;
 	return err;
 }
 
+/*
+ * The namespace fd of @side in *@nsfd: -1 for the hardware tier's server,
+ * which is the caller's own namespace; its client is a remote host.
+ */
+static int side_nsfd(const struct topo *t, enum topo_side side, int *nsfd)
+{
+	const struct topo_end *e = topo_end_of(t, side);
+
+	*nsfd = e->nsfd;
+	if (e->nsfd < 0 && !(t->hardware && side == TOPO_SERVER))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+int topo_nsfd(const struct topo *t, enum topo_side side)
+{
+	int nsfd, err = side_nsfd(t, side, &nsfd);
+
+	return err ? err : nsfd;
+}
+
 int topo_enter(const struct topo *t, enum topo_side side)
 {
-	const struct topo_end *e = side == TOPO_SERVER ? &t->server : &t->client;
+	int nsfd, saved, err;
 
-	if (e->nsfd < 0)
-		return t->hardware && side == TOPO_SERVER ? 0 : -EOPNOTSUPP;
-	return setns(e->nsfd, CLONE_NEWNET) ? -errno : 0;
+	err = side_nsfd(t, side, &nsfd);
+	if (err)
+		return err;
+	err = netns_enter(nsfd, &saved);
+	/* topo_leave() goes back to t->orig_nsfd, not to where this thread was */
+	if (saved >= 0)
+		close(saved);
+	return err;
 }
 
 int topo_leave(const struct topo *t)
 {
-	return setns(t->orig_nsfd, CLONE_NEWNET) ? -errno : 0;
+	int orig = fcntl(t->orig_nsfd, F_DUPFD_CLOEXEC, 0);
+
+	if (orig < 0)
+		return -errno;
+	return netns_leave(&orig);
+}
+
+int topo_run_in(const struct topo *t, enum topo_side side, int (*fn)(void *arg), void *arg)
+{
+	int nsfd, saved, err, ret;
+
+	err = side_nsfd(t, side, &nsfd);
+	if (!err)
+		err = netns_enter(nsfd, &saved);
+	if (err)
+		return err;
+	ret = fn(arg);
+	/* a thread that cannot return to where it was can do nothing else safely */
+	if (netns_leave(&saved))
+		abort();
+	return ret;
 }
 
 int topo_socket(const struct topo *t, enum topo_side side, int domain, int type)
 {
-	int fd, err;
+	int nsfd, err = side_nsfd(t, side, &nsfd);
 
-	err = topo_enter(t, side);
-	if (err)
-		return err;
-	fd = socket(domain, type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		fd = -errno;
-	if (topo_leave(t)) {
-		perror("obench: setns back to the original namespace");
-		abort();
-	}
-	return fd;
+	return err ? err : netns_socket(nsfd, domain, type | SOCK_CLOEXEC, 0);
 }
 
 /* Deletes link @name in the namespace @nsfd (its veth peer goes with it). */
-static void link_delete(int nsfd, int orig_nsfd, const char *name)
+static void link_delete(int nsfd, const char *name)
 {
-	struct nl_sock *sk = nl_open_in(nsfd, orig_nsfd);
+	struct nl_sock *sk = nl_open_in(nsfd);
 	struct rtnl_link *l;
 
 	if (!sk)
@@ -431,29 +473,31 @@ static void link_delete(int nsfd, int orig_nsfd, const char *name)
 	nl_socket_free(sk);
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 void topo_destroy(struct topo *t)
 {
-	if (t->hardware) {
-		if (t->orig_nsfd >= 0)
-			close(t->orig_nsfd);
-		t->orig_nsfd = -1;
-		return;
+	if (!t->hardware) {
+		/*
+		 * Delete the veth explicitly: unregistering it detaches its
+		 * XDP/TC programs now, whereas a namespace is dismantled
+		 * asynchronously.
+		 */
+		if (t->server.nsfd >= 0 && t->server.ifname[0])
+			link_delete(t->server.nsfd, t->server.ifname);
+		close_fd(&t->server.nsfd);
+		close_fd(&t->client.nsfd);
+		if (t->server.netns[0])
+			named_netns_delete(t->server.netns);
+		if (t->client.netns[0])
+			named_netns_delete(t->client.netns);
 	}
-	/*
-	 * Delete the veth explicitly: unregistering it detaches its XDP/TC
-	 * programs now, whereas a namespace is dismantled asynchronously.
-	 */
-	if (t->server.nsfd >= 0 && t->server.ifname[0])
-		link_delete(t->server.nsfd, t->orig_nsfd, t->server.ifname);
-	if (t->server.nsfd >= 0)
-		close(t->server.nsfd);
-	if (t->client.nsfd >= 0)
-		close(t->client.nsfd);
-	t->server.nsfd = t->client.nsfd = -1;
-	if (t->server.netns[0])
-		netns_delete(t->server.netns);
-	if (t->client.netns[0])
-		netns_delete(t->client.netns);
+	/* > 0: a zeroed struct topo must not close stdin */
 	if (t->orig_nsfd > 0)
 		close(t->orig_nsfd);
 	t->orig_nsfd = -1;
@@ -473,26 +517,23 @@ static bool is_stale(const char *name, bool force, unsigned int *pid)
 }
 
 /* Deletes every link named ob<pid>s/ob<pid>c in the namespace @nsfd. */
-static void delete_obench_links(int nsfd, int orig_nsfd, unsigned int pid)
+static void delete_obench_links(int nsfd, unsigned int pid)
 {
 	char s[16], c[16];
 
 	snprintf(s, sizeof(s), "ob%us", pid);
 	snprintf(c, sizeof(c), "ob%uc", pid);
-	link_delete(nsfd, orig_nsfd, s);
-	link_delete(nsfd, orig_nsfd, c);
+	link_delete(nsfd, s);
+	link_delete(nsfd, c);
 }
 
 int topo_cleanup(bool force)
 {
-	int orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	unsigned int pid;
 	struct dirent *de;
 	int removed = 0;
 	DIR *d;
 
-	if (orig < 0)
-		return -errno;
 	d = opendir(NETNS_DIR);
 	while (d && (de = readdir(d))) {
 		char path[300];
@@ -504,15 +545,14 @@ int topo_cleanup(bool force)
 		snprintf(path, sizeof(path), NETNS_DIR "/%s", de->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
-			delete_obench_links(fd, orig, pid);
+			delete_obench_links(fd, pid);
 			close(fd);
 		}
-		netns_delete(de->d_name);
+		named_netns_delete(de->d_name);
 		removed++;
 	}
 	if (d)
 		closedir(d);
-	close(orig);
 	return removed;
 }
 

@@ -36,7 +36,31 @@ int topo_create(struct topo *t);
 /* Hardware tier: server side on @ifname in the current namespace, peer @peer_ip[,MAC]. */
 int topo_create_iface(struct topo *t, const char *ifname, const char *peer);
 
-/* Moves the calling thread into @side's namespace (TOPO_* ), or back with topo_leave(). */
+static inline const struct topo_end *topo_end_of(const struct topo *t, enum topo_side side)
+{
+	return side == TOPO_SERVER ? &t->server : &t->client;
+}
+
+/*
+ * @side's namespace fd for core/netns.h and core/spawn.h: -1 for the
+ * hardware tier's server (the caller's namespace, as spawn_opts.netns_fd
+ * means it), -EOPNOTSUPP for its client (a remote host); that is the only
+ * error, so "< -1" tells it from a usable value.
+ */
+int topo_nsfd(const struct topo *t, enum topo_side side);
+
+/*
+ * Runs @fn(@arg) with the calling thread in @side's namespace, and brings
+ * it back to where it was (netns_enter/netns_leave).  fn's return value, or
+ * the -errno of entering.
+ */
+int topo_run_in(const struct topo *t, enum topo_side side, int (*fn)(void *arg), void *arg);
+
+/*
+ * Moves the calling thread into @side's namespace (TOPO_*), or back into the
+ * one the topology was created from with topo_leave(): thin wrappers over
+ * netns_enter/netns_leave for callers that stay in a namespace for a while.
+ */
 int topo_enter(const struct topo *t, enum topo_side side);
 int topo_leave(const struct topo *t);
 
