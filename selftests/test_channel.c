@@ -148,7 +148,6 @@ static struct result_set rs;
 static struct exp_env env = { .exp = &exp_channel, .profile = PROFILE_QUICK, .samples = 2,
 			      .warmup = 1, .tier = "host", .rs = &rs };
 static struct opt_given given;
-static struct opt_values ov;
 static bool channel_set_up;
 static int channel_rc;		/* what setup/run returned */
 
@@ -173,8 +172,6 @@ static int channel_run(char *why, size_t len)
 	env.cfg = experiment_config(&exp_channel, PROFILE_QUICK, set, &given, err, sizeof(err));
 	if (!env.cfg)
 		return harness_reason(why, len, KSFT_FAIL, "%s", err);
-	ov = (struct opt_values){ exp_channel.opts, env.cfg, &given };
-	env.opts = &ov;
 	channel_set_up = true;
 	channel_rc = exp_channel.setup(&env);
 	if (channel_rc == EXP_SKIP)

@@ -22,7 +22,6 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	req.exps = a.exps;
 	req.cfgs = (const void *const *)a.cfgs;
-	req.opts = a.ov;
 	req.n = a.n;
 	req.profile = a.profile;
 	req.repeat = a.run.repeat;

@@ -229,7 +229,6 @@ static int parse_experiment_flags(struct run_args *a, int argc, char **argv, enu
 			return -1;
 		opt_defaults(a->exps[j]->opts, a->cfgs[j], p);
 		a->given[j].specs = a->exps[j]->opts;
-		a->ov[j] = (struct opt_values){ a->exps[j]->opts, a->cfgs[j], &a->given[j] };
 	}
 	for (i = 1; i < argc; i++) {
 		const char *val;

@@ -26,7 +26,6 @@ struct run_args {
 	const struct experiment *exps[MAX_RUN];
 	void *cfgs[MAX_RUN];
 	struct opt_given given[MAX_RUN];
-	struct opt_values ov[MAX_RUN];
 	int n;
 	bool help;
 	enum profile profile;

@@ -23,7 +23,6 @@
 struct exp_env {
 	const struct experiment *exp;
 	const void *cfg;		/* its typed config (experiment.cfg_size bytes), validated */
-	const struct opt_values *opts;	/* the same, looked up by flag name (transitional) */
 	enum profile profile;
 	int samples;			/* measured samples per configuration */
 	int warmup;			/* samples discarded before those */

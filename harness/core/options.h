@@ -108,19 +108,4 @@ int opt_parse_argv(const struct opt_spec *specs, void *cfg, struct opt_given *gi
 /* "--name=value" or "--name": copies the name into @name and returns the value or NULL. */
 const char *opt_split(const char *arg, char *name, size_t len);
 
-/*
- * Transitional: look a flag up by name in a typed config.  Experiments move
- * to reading their config struct directly; these go when the last one has.
- */
-struct opt_values {
-	const struct opt_spec *specs;
-	const void *cfg;
-	const struct opt_given *given;
-};
-long long opt_int(const struct opt_values *ov, const char *name);
-double opt_double(const struct opt_values *ov, const char *name);
-const char *opt_str(const struct opt_values *ov, const char *name);
-bool opt_bool(const struct opt_values *ov, const char *name);
-bool opt_given(const struct opt_values *ov, const char *name);
-
 #endif

@@ -221,7 +221,7 @@ int runner_run(const struct run_request *req)
 		const struct experiment *e = req->exps[i];
 		struct result_set rs;
 		struct exp_env env = {
-			.exp = e, .cfg = req->cfgs[i], .opts = &req->opts[i], .profile = req->profile,
+			.exp = e, .cfg = req->cfgs[i], .profile = req->profile,
 			.samples = samples, .warmup = warmup, .tier = testbed_tier(),
 			.run_dir = dir, .rs = &rs,
 		};

@@ -8,7 +8,6 @@
 struct run_request {
 	const struct experiment **exps;
 	const void *const *cfgs;	/* one typed config per experiment, validated */
-	const struct opt_values *opts;	/* the same configs by flag name (transitional) */
 	int n;
 	enum profile profile;
 	int repeat;			/* 0: the profile's default */

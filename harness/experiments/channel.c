@@ -36,6 +36,7 @@
 #include "core/clock.h"
 #include "core/cpupin.h"
 #include "core/obench.h"
+#include "net/netpath.h"
 #include "net/topology.h"
 #include "net/xsk_rx.h"
 
@@ -489,11 +490,6 @@ static void channel_report(const struct result_set *rs, FILE *md)
 		fprintf(md, "- ours: af_xdp / ringbuf_busy = %.2f\n", xsk->st.median / busy->st.median);
 }
 
-static int channel_cleanup(void)
-{
-	return topo_cleanup_stale();
-}
-
 const struct experiment exp_channel = {
 	.name = "channel",
 	.paper_ref = "Fig. 13",
@@ -507,5 +503,5 @@ const struct experiment exp_channel = {
 	.run = channel_run,
 	.teardown = channel_teardown,
 	.report = channel_report,
-	.cleanup = channel_cleanup,
+	.cleanup = netpath_cleanup,
 };

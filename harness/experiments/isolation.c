@@ -139,12 +139,7 @@ static int isolation_setup(struct exp_env *env)
 		return -ENOMEM;
 	env->priv = x;
 	x->cl.tcp = x->cl.udp = -1;
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
-		return EXP_SKIP;
-	}
-	err = netpath_topo_create(env, &x->t);
+	err = memcached_topology(env, &x->t);
 	if (err)
 		return err;
 	x->topo_up = true;
@@ -399,13 +394,6 @@ static void isolation_teardown(struct exp_env *env)
 	env->priv = NULL;
 }
 
-static int isolation_cleanup(void)
-{
-	int n = topo_cleanup_stale();
-
-	return n < 0 ? n : 0;
-}
-
 static void isolation_report(const struct result_set *rs, FILE *md)
 {
 	const struct result_row *a = result_find(rs, "echo_alone", "rtt_us");
@@ -446,5 +434,5 @@ const struct experiment exp_isolation = {
 	.run = isolation_run,
 	.teardown = isolation_teardown,
 	.report = isolation_report,
-	.cleanup = isolation_cleanup,
+	.cleanup = netpath_cleanup,
 };

@@ -253,12 +253,7 @@ static int kv_setup(struct exp_env *env)
 	env->priv = x;
 	x->fd = -1;
 	x->cl.tcp = x->cl.udp = -1;
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
-		return EXP_SKIP;
-	}
-	err = netpath_topo_create(env, &x->topo);
+	err = memcached_topology(env, &x->topo);
 	if (err)
 		return err;
 	x->topo_up = true;
@@ -815,13 +810,6 @@ static void kv_teardown(struct exp_env *env)
 	env->priv = NULL;
 }
 
-static int kv_cleanup(void)
-{
-	int n = topo_cleanup_stale();
-
-	return n < 0 ? n : 0;
-}
-
 static const struct result_row *val(const struct result_set *rs, const char *c, const char *m)
 {
 	const struct result_row *r = result_find(rs, c, m);
@@ -892,5 +880,5 @@ const struct experiment exp_kvcache = {
 	.run = kv_run,
 	.teardown = kv_teardown,
 	.report = kv_report,
-	.cleanup = kv_cleanup,
+	.cleanup = netpath_cleanup,
 };

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/measure.h"
 #include "core/obench.h"
+#include "net/netpath.h"
 #include "net/topology.h"
 #include "user_access.skel.h"
 #include "net/xsk_rx.h"
@@ -433,11 +434,6 @@ static void user_access_teardown(struct exp_env *env)
 	env->priv = NULL;
 }
 
-static int user_access_cleanup(void)
-{
-	return topo_cleanup_stale();
-}
-
 const struct experiment exp_user_access = {
 	.name = "user-access",
 	.paper_ref = "Table 4",
@@ -449,5 +445,5 @@ const struct experiment exp_user_access = {
 	.setup = user_access_setup,
 	.run = user_access_run,
 	.teardown = user_access_teardown,
-	.cleanup = user_access_cleanup,
+	.cleanup = netpath_cleanup,
 };

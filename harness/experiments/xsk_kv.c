@@ -551,15 +551,6 @@ static void xsk_kv_teardown(struct exp_env *env)
 	env->priv = NULL;
 }
 
-static int xsk_kv_cleanup(void)
-{
-	int n = topo_cleanup_stale();
-
-	if (n > 0)
-		printf("obench cleanup: removed %d stale obench network namespace%s\n", n, n == 1 ? "" : "s");
-	return n < 0 ? n : 0;
-}
-
 static void xsk_kv_report(const struct result_set *rs, FILE *md)
 {
 	const struct result_row *a = result_find(rs, "slowpath_xsk_only", "rtt_us");
@@ -591,5 +582,5 @@ const struct experiment exp_xsk_kv = {
 	.run = xsk_kv_run,
 	.teardown = xsk_kv_teardown,
 	.report = xsk_kv_report,
-	.cleanup = xsk_kv_cleanup,
+	.cleanup = netpath_cleanup,
 };

@@ -14,7 +14,9 @@
 #include "core/clock.h"
 #include "core/netns.h"
 #include "core/spawn.h"
+#include "core/obench.h"
 #include "kv/mc_proto.h"
+#include "net/netpath.h"
 
 #define MC_IO_MAX	8192
 
@@ -31,6 +33,16 @@ bool memcached_available(void)
 	}
 	free(dirs);
 	return found;
+}
+
+int memcached_topology(struct exp_env *env, struct topo *t)
+{
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	return netpath_topo_create(env, t);
 }
 
 static int connect_to(int fd, struct in_addr addr, uint16_t port)

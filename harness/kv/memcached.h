@@ -24,6 +24,15 @@ struct memcached {
 /* The memcached binary is installed (on PATH). */
 bool memcached_available(void);
 
+struct exp_env;
+struct topo;
+/*
+ * What every memcached experiment sets up first: EXP_SKIP with the reason
+ * when memcached is not installed, else the client/server topology
+ * (netpath_topo_create: EXP_SKIP without namespaces).  0 when it is up.
+ */
+int memcached_topology(struct exp_env *env, struct topo *t);
+
 /*
  * Starts `memcached -l @addr -p @tcp_port -U @udp_port -t @threads -u root`
  * inside @nsfd's namespace (-1: here) and waits (up to 5 s) until it answers

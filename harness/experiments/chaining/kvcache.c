@@ -312,12 +312,7 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 	if (!kv)
 		return -ENOMEM;
 	kv->cl.tcp = kv->cl.udp = -1;
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
-		return EXP_SKIP;
-	}
-	err = netpath_topo_create(env, &kv->t);
+	err = memcached_topology(env, &kv->t);
 	if (err)
 		return err;
 	kv->topo_up = true;

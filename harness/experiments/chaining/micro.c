@@ -17,6 +17,7 @@
 #include "chaining.skel.h"
 #include "core/measure.h"
 #include "core/obench.h"
+#include "net/netpath.h"
 #include "experiments/chaining/chaining.h"
 #include "net/topology.h"
 
@@ -226,13 +227,6 @@ static void chaining_teardown(struct exp_env *env)
 	env->priv = NULL;
 }
 
-static int chaining_cleanup(void)
-{
-	int n = topo_cleanup_stale();
-
-	return n < 0 ? n : 0;
-}
-
 static void chaining_report(const struct result_set *rs, FILE *md)
 {
 	fputs("\nMethod: one pipeline (parse UDP, FNV-1a over 64 payload bytes, BMC-like cache\n"
@@ -257,5 +251,5 @@ const struct experiment exp_chaining = {
 	.run = chaining_run,
 	.teardown = chaining_teardown,
 	.report = chaining_report,
-	.cleanup = chaining_cleanup,
+	.cleanup = netpath_cleanup,
 };
