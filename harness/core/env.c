@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/histogram.h"
 #include "core/obench.h"
 
 static int add_row(struct exp_env *env, const char *config, const char *metric,
@@ -81,4 +82,19 @@ int env_add_value(struct exp_env *env, const char *config, const char *metric,
 		  const char *unit, double value, const char *note)
 {
 	return env_add_samples_nowarm(env, config, metric, unit, &value, 1, note);
+}
+
+int env_add_hist(struct exp_env *env, const char *config, const char *metric,
+		 const char *unit, const struct histogram *h, double scale, const char *note)
+{
+	struct stats st;
+	double *v;
+	int err;
+
+	if (hist_stats(h, scale, &st) || hist_samples(h, scale, &v))
+		return -1;
+	err = result_add_samples(env->rs, config, metric, unit, env->tier, &st, note, v, st.n) ?
+	      0 : -1;
+	free(v);
+	return err;
 }

@@ -2,6 +2,7 @@
 #include "core/histogram.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void hist_init(struct histogram *h)
@@ -117,6 +118,26 @@ int hist_stats(const struct histogram *h, double scale, struct stats *st)
 	st->q3 = (double)hist_percentile(h, 75) * scale;
 	st->p99 = (double)hist_percentile(h, 99) * scale;
 	st->p999 = (double)hist_percentile(h, 99.9) * scale;
+	return 0;
+}
+
+int hist_samples(const struct histogram *h, double scale, double **out)
+{
+	size_t n = 0;
+	unsigned int i;
+	uint64_t k;
+	double *v;
+
+	*out = NULL;
+	if (!h->count)
+		return -1;
+	v = malloc(h->count * sizeof(*v));
+	if (!v)
+		return -1;
+	for (i = 0; i < HIST_BUCKETS; i++)
+		for (k = 0; k < h->b[i] && n < h->count; k++)
+			v[n++] = (double)bucket_value(i) * scale;
+	*out = v;
 	return 0;
 }
 

@@ -37,6 +37,13 @@ uint64_t hist_percentile(const struct histogram *h, double p);
  */
 int hist_stats(const struct histogram *h, double scale, struct stats *st);
 /*
+ * The recorded values as samples (each bucket's representative value x
+ * @scale, as often as it was recorded, in increasing order): a malloc'd
+ * array of h->count values in *@out, or -1.  Within 0.4 % of the values
+ * recorded, which is what the row's intervals are computed from.
+ */
+int hist_samples(const struct histogram *h, double scale, double **out);
+/*
  * Appends "label,value,cdf" lines, one per non-empty bucket (value = the
  * bucket's representative value x @scale, cdf = fraction <= it); returns the
  * number of lines, -1 on a write error.

@@ -138,6 +138,27 @@ static double resampled_median(const double *v, size_t n, double *scratch, uint6
 	return median_inplace(scratch, n);
 }
 
+/*
+ * Above this many samples a side, the ratio's interval combines the two
+ * medians' order-statistic intervals instead (lo/hi over hi/lo): as
+ * conservative as a union bound, and the medians' intervals are narrow there.
+ */
+#define RATIO_BOOTSTRAP_MAX 5000
+
+static int ratio_from_medians(const double *num, size_t nn, const double *den, size_t nd,
+			      struct interval *out)
+{
+	struct interval a, b;
+
+	if (interval_median(num, nn, &a) || interval_median(den, nd, &b) || !(b.lo > 0) ||
+	    !(a.point > 0) || !(b.point > 0))
+		return -1;
+	out->point = a.point / b.point;
+	out->lo = a.lo / b.hi;
+	out->hi = a.hi / b.lo;
+	return 0;
+}
+
 int interval_ratio(const double *num, size_t nn, const double *den, size_t nd,
 		   struct interval *out)
 {
@@ -147,6 +168,8 @@ int interval_ratio(const double *num, size_t nn, const double *den, size_t nd,
 
 	if (nn < 3 || nd < 3 || !(mn > 0) || !(md > 0))
 		return -1;
+	if (nn > RATIO_BOOTSTRAP_MAX || nd > RATIO_BOOTSTRAP_MAX)
+		return ratio_from_medians(num, nn, den, nd, out);
 	ratios = malloc(INTERVAL_BOOTSTRAP * sizeof(*ratios));
 	scratch = malloc((nn > nd ? nn : nd) * sizeof(*scratch));
 	if (!ratios || !scratch) {

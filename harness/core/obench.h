@@ -94,6 +94,10 @@ int env_add_samples(struct exp_env *env, const char *config, const char *metric,
 /* The same with every sample kept (already warmed up, or one per run of a series). */
 int env_add_samples_nowarm(struct exp_env *env, const char *config, const char *metric,
 			   const char *unit, const double *v, size_t n, const char *note);
+struct histogram;
+/* Adds a row from a latency histogram (values x @scale), its samples kept for intervals. */
+int env_add_hist(struct exp_env *env, const char *config, const char *metric,
+		 const char *unit, const struct histogram *h, double scale, const char *note);
 /* Adds a row holding one value (a count, a derived figure): n = 1. */
 int env_add_value(struct exp_env *env, const char *config, const char *metric,
 		  const char *unit, double value, const char *note);

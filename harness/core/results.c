@@ -157,9 +157,13 @@ fail:
 	}
 }
 
-#define SAMPLES_HEADER "config,metric,index,value"
+#define SAMPLES_HEADER "config,metric,index,value,count"
 
-/* DIR/<experiment>.samples.csv: every kept sample, one per line, %.9g. */
+/*
+ * DIR/<experiment>.samples.csv: every kept sample in measurement order, %.9g;
+ * a run of equal values is one line with its count (latency rows made from a
+ * histogram hold a few hundred distinct values for 10^5 requests).
+ */
 static int write_samples(const struct result_set *rs, const char *dir)
 {
 	char path[4096], *buf = NULL;
@@ -173,8 +177,14 @@ static int write_samples(const struct result_set *rs, const char *dir)
 	for (i = 0; i < rs->n; i++) {
 		const struct result_row *r = &rs->rows[i];
 
-		for (k = 0; r->samples && k < r->st.n; k++)
-			fprintf(f, "%s,%s,%zu,%.9g\n", r->config, r->metric, k, r->samples[k]);
+		for (k = 0; r->samples && k < r->st.n; ) {
+			size_t run = 1;
+
+			while (k + run < r->st.n && r->samples[k + run] == r->samples[k])
+				run++;
+			fprintf(f, "%s,%s,%zu,%.9g,%zu\n", r->config, r->metric, k, r->samples[k], run);
+			k += run;
+		}
 	}
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/%s.samples.csv", dir, rs->experiment);
@@ -337,10 +347,12 @@ int result_read_csv(const char *path, struct result_set *rs)
 	return result_read_csv_err(path, rs, NULL, 0);
 }
 
-/* Appends one sample to @r (whose st.n says how many to expect). */
-static bool add_sample(struct result_row *r, size_t index, double v)
+/* Sets samples index..index+count-1 of @r (whose st.n says how many to expect) to @v. */
+static bool add_sample(struct result_row *r, size_t index, double v, size_t count)
 {
-	if (r->skipped || index >= r->st.n)
+	size_t i;
+
+	if (r->skipped || index >= r->st.n || count == 0 || count > r->st.n - index)
 		return false;
 	if (!r->samples) {
 		r->samples = calloc(r->st.n, sizeof(double));
@@ -349,13 +361,14 @@ static bool add_sample(struct result_row *r, size_t index, double v)
 		for (size_t i = 0; i < r->st.n; i++)
 			r->samples[i] = NAN;
 	}
-	r->samples[index] = v;
+	for (i = 0; i < count; i++)
+		r->samples[index + i] = v;
 	return true;
 }
 
 static int read_samples(const char *path, struct result_set *rs, char *err, size_t len)
 {
-	char line[512], *f[5];
+	char line[512], *f[6];
 	const char *why = "";
 	FILE *fp = fopen(path, "r");
 	int lineno = 0;
@@ -364,7 +377,7 @@ static int read_samples(const char *path, struct result_set *rs, char *err, size
 		return errno == ENOENT ? 0 : -1;	/* runs before samples were kept */
 	while (fgets(line, sizeof(line), fp)) {
 		struct result_row *r;
-		size_t index;
+		size_t index, count;
 		double v;
 
 		lineno++;
@@ -375,14 +388,14 @@ static int read_samples(const char *path, struct result_set *rs, char *err, size
 		if (lineno == 1)
 			continue;
 		why = "wrong number of fields";
-		if (split_csv(line, f, 5) != 4)
+		if (split_csv(line, f, 6) != 5)
 			goto bad;
-		why = "index or value is not a number";
-		if (!parse_size(f[2], &index) || !parse_double(f[3], &v))
+		why = "index, value or count is not a number";
+		if (!parse_size(f[2], &index) || !parse_double(f[3], &v) || !parse_size(f[4], &count))
 			goto bad;
 		why = "no such row, or more samples than its n";
 		r = (struct result_row *)result_find(rs, f[0], f[1]);
-		if (!r || !add_sample(r, index, v))
+		if (!r || !add_sample(r, index, v, count))
 			goto bad;
 	}
 	fclose(fp);

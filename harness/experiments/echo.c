@@ -206,7 +206,7 @@ static int measure_hook(struct exp_env *env, struct echo_exp *x, int hook, int i
 	}
 	snprintf(x->names[idx], sizeof(x->names[idx]), "%s", cfg);
 	hook_note(x, hook, &prm, &r, note, sizeof(note));
-	result_add(env->rs, cfg, "rtt_us", "us", env->tier, &st, note);
+	env_add_hist(env, cfg, "rtt_us", "us", &x->h[idx], 1e-3, note);
 	return r.mismatched ? -EPROTO : 0;
 }
 

@@ -308,7 +308,7 @@ static void add_row(struct exp_env *env, struct isolation *x, enum iso_cfg c, in
 			 (unsigned long long)a->bg_bad, (unsigned long long)a->hits,
 			 c == ISO_STEERED ? "; RPS rx-0 -> " : "",
 			 c == ISO_STEERED ? steer_mask(cfg, mask, sizeof(mask)) : "");
-	result_add(env->rs, iso_name[c], "rtt_us", "us", env->tier, &st, note);
+	env_add_hist(env, iso_name[c], "rtt_us", "us", &a->h, 1e-3, note);
 }
 
 /* The slices of one run and, per round, Fig. 16's "+45%": kvcache slice median / alone's. */
