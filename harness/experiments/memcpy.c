@@ -6,9 +6,11 @@
  * per test run; the empty loop's median is subtracted, then divided by the
  * copies.  bpf_memcpy_align1 is the paper's program (a 1000 B char struct
  * copied byte by byte into 100 map values), its own empty loop subtracted;
- * all BPF programs are sampled in one interleaved loop.  User-space references (rep movsb, glibc memcpy) copy the same
- * pattern timed with clock_gettime, an empty loop subtracted likewise.  The
- * in-kernel module figure comes from the module's debugfs benchmark.
+ * all BPF programs are sampled in one interleaved loop.  User-space
+ * references (rep movsb, glibc memcpy) copy the same pattern timed with
+ * clock_gettime, an empty loop subtracted likewise; the paper has no such
+ * row.  The in-kernel module figure comes from the module's debugfs
+ * benchmark.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,12 +133,15 @@ static int align1_check(struct memcpy_bpf *s)
 		err = -errno;
 		goto out;
 	}
-	for (k = 1; k < n && !err; k++)
-		if (bpf_map_lookup_elem(fd, &k, dst) || memcmp(dst, src, size))
+	for (k = 1; k < n && !err; k++) {
+		if (bpf_map_lookup_elem(fd, &k, dst) || memcmp(dst, src, size)) {
+			fprintf(stderr, "memcpy: memcpy_align1 left value %u unequal to the source\n", k);
 			err = -EIO;
-	if (err || s->bss->align1_missing) {
-		fprintf(stderr, "memcpy: memcpy_align1 left value %u unequal to the source (%llu failed lookups)\n",
-			k - 1, (unsigned long long)s->bss->align1_missing);
+		}
+	}
+	if (!err && s->bss->align1_missing) {
+		fprintf(stderr, "memcpy: memcpy_align1: %llu lookups failed\n",
+			(unsigned long long)s->bss->align1_missing);
 		err = -EIO;
 	}
 out:
@@ -150,7 +155,7 @@ struct bpf_copy {
 	const char *config;
 	struct bpf_program *prog;
 	const char *skip;	/* non-NULL: not loaded, why */
-	int baseline;		/* index of the baseline subtracted from it */
+	int baseline;		/* its baseline: 0 the empty loop, 1 align1's no-copy loop */
 	double copies;		/* copies per run */
 };
 
