@@ -431,6 +431,25 @@ static void add_channel_rows(struct exp_env *env, struct channel *c, enum chan c
 	env_add_value(env, chan_name[ch], "bad_records", "records", (double)(c->bad + unaccounted), note);
 }
 
+/*
+ * af_xdp/zerocopy: 1 when the socket is bound zero-copy, 0 in copy mode, as
+ * the kernel reports it.  The paper's AF_XDP advantage rests on zero-copy.
+ */
+static void add_xsk_mode_row(struct exp_env *env, struct channel *c)
+{
+	int zc = xsk_rx_zerocopy(&c->xr);
+	char why[96];
+
+	if (zc < 0) {
+		snprintf(why, sizeof(why), "cannot read the socket's XDP_OPTIONS (%s)", strerror(-zc));
+		result_skip(env->rs, chan_name[CH_XSK], "zerocopy", why);
+		return;
+	}
+	env_add_value(env, chan_name[CH_XSK], "zerocopy", "bool", zc,
+		      zc ? "XSK bound zero-copy (XDP_OPTIONS)" :
+		      "XSK bound in copy mode (XDP_OPTIONS): the kernel copies every frame into the UMEM");
+}
+
 static int channel_run(struct exp_env *env)
 {
 	const struct channel_cfg *cfg = env->cfg;
@@ -454,6 +473,8 @@ static int channel_run(struct exp_env *env)
 		err = run_channel(env, c, (enum chan)i, total, cfg->seconds, v, &unaccounted);
 		if (!err)
 			add_channel_rows(env, c, (enum chan)i, v, total, cfg->seconds, unaccounted);
+		if (!err && i == CH_XSK)
+			add_xsk_mode_row(env, c);
 	}
 	progress_done();
 	free(v);

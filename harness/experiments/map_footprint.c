@@ -96,6 +96,53 @@ out:
 	return err;
 }
 
+/* The kept ns_per_packet samples of "<map>_<flows>", or NULL when not measured. */
+static const struct result_row *map_work(const struct result_set *rs, const char *map, int flows)
+{
+	const struct result_row *r;
+	char config[64];
+
+	snprintf(config, sizeof(config), "%s_%d", map, flows);
+	r = result_find(rs, config, "ns_per_packet");
+	return r && !r->skipped && r->samples ? r : NULL;
+}
+
+/*
+ * Fig. 11's comparison without the Mpps model: how much more map work a
+ * packet costs at 100K flows than at 100, for the array relative to the
+ * hash, (t_array(100K)/t_array(100)) / (t_hash(100K)/t_hash(100)), per
+ * round index.  Only when both maps were measured at both points.
+ */
+static int add_growth_ratio(struct exp_env *env)
+{
+	const struct result_row *a0 = map_work(env->rs, "array", 100);
+	const struct result_row *a1 = map_work(env->rs, "array", 100000);
+	const struct result_row *h0 = map_work(env->rs, "hash", 100);
+	const struct result_row *h1 = map_work(env->rs, "hash", 100000);
+	char note[RESULT_NOTE];
+	size_t n, i, kept = 0;
+	double *g;
+	int err;
+
+	if (!a0 || !a1 || !h0 || !h1)
+		return 0;
+	n = a0->st.n;
+	if (a1->st.n != n || h0->st.n != n || h1->st.n != n)
+		return 0;
+	g = malloc(n * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	/* map work is walk-subtracted: a round where one is not positive has no ratio */
+	for (i = 0; i < n; i++)
+		if (a0->samples[i] > 0 && a1->samples[i] > 0 && h0->samples[i] > 0 && h1->samples[i] > 0)
+			g[kept++] = (a1->samples[i] / a0->samples[i]) / (h1->samples[i] / h0->samples[i]);
+	snprintf(note, sizeof(note), "(t_array(100K)/t_array(100)) / (t_hash(100K)/t_hash(100)), map ns/pkt, "
+		 "paired by round index (points ran one after another); %zu of %zu rounds", kept, n);
+	err = kept ? env_add_samples_nowarm(env, "array_vs_hash", "growth_ratio", "x", g, kept, note) : 0;
+	free(g);
+	return err ? -ENOMEM : 0;
+}
+
 static int map_footprint_run(struct exp_env *env)
 {
 	const struct map_footprint_cfg *c = env->cfg;
@@ -104,7 +151,7 @@ static int map_footprint_run(struct exp_env *env)
 
 	for (i = 0; i < c->flows.n && !err; i++)
 		err = measure_point(env, x, (size_t)c->flows.v[i]);
-	return err;
+	return err ? err : add_growth_ratio(env);
 }
 
 static void map_footprint_teardown(struct exp_env *env)

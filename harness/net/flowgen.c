@@ -389,7 +389,7 @@ static void add_map_rows(struct exp_env *env, const struct sampler *s, double *v
 	env_add_samples(env, config, "ns_per_packet", "ns", ns, total, base, full);
 	to_mpps(ns, mpps, total);
 	env_add_samples(env, config, "mpps_equiv", "Mpps", mpps, total, 0,
-			"1 / (walk + counter ns per packet): one core, no driver cost");
+			"model: 1000 / (walk + map ns), no driver cost");
 	if (fs->pmu_fd >= 0)
 		env_add_samples(env, config, "cache_misses_per_packet", "misses",
 				sample_series(env, s, v, FLOW_MISS, 1), total,
@@ -401,7 +401,8 @@ static void add_map_rows(struct exp_env *env, const struct sampler *s, double *v
 		env_add_samples(env, base_config, "ns_per_packet", "ns", ns_base, total, 0,
 				"walk only: reads the keys, no map access (not subtracted)");
 		to_mpps(ns_base, mpps, total);
-		env_add_samples(env, base_config, "mpps_equiv", "Mpps", mpps, total, 0, "");
+		env_add_samples(env, base_config, "mpps_equiv", "Mpps", mpps, total, 0,
+				"model: 1000 / walk ns, no driver cost");
 	}
 	free(mpps);
 }

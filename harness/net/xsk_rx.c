@@ -94,3 +94,15 @@ __u64 xsk_rx_drops(const struct xsk_rx *x)
 	/* an empty fill ring counts in rx_dropped and rx_fill_ring_empty_descs both */
 	return st.rx_dropped + st.rx_ring_full;
 }
+
+int xsk_rx_zerocopy(const struct xsk_rx *x)
+{
+	struct xdp_options opts = { 0 };
+	socklen_t len = sizeof(opts);
+
+	if (!x->xsk)
+		return -ENOTCONN;
+	if (getsockopt(xsk_socket__fd(x->xsk), SOL_XDP, XDP_OPTIONS, &opts, &len))
+		return -errno;
+	return !!(opts.flags & XDP_OPTIONS_ZEROCOPY);
+}

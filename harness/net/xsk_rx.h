@@ -52,4 +52,10 @@ static inline void xsk_rx_refill(struct xsk_rx *x, const __u64 *addr, unsigned i
 /* Frames the kernel could not deliver (XDP_STATISTICS: no fill frame, RX ring full). */
 __u64 xsk_rx_drops(const struct xsk_rx *x);
 
+/*
+ * How the kernel bound the socket (XDP_OPTIONS): 1 zero-copy, 0 copy mode,
+ * or a negative errno.  Asked of the socket, not taken from the bind flags.
+ */
+int xsk_rx_zerocopy(const struct xsk_rx *x);
+
 #endif

@@ -1,35 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The native baseline of the complexity experiment: the same C as
- * bpf/complexity.bpf.c, from include/obench/workloads.h, built by clang -O2
- * (an explicit Makefile rule) into out-of-line functions.  The timing loop
+ * The timing side of the complexity experiment's native baseline: which
+ * function is which, and a loop that calls them.  The workloads themselves
+ * are in native_kbuild.c, built with the kernel's flags.  The timing loop
  * hides the inputs and uses the outputs through empty asm statements, so the
  * compiler can neither hoist nor drop a call.
  */
 #include "experiments/complexity/native_workloads.h"
 
 #include <time.h>
-
-#define OBENCH_INLINE static inline
-#include <obench/workloads.h>
-
-/* The empty call: the per-call overhead subtracted from the others. */
-__attribute__((noinline)) __u64 native_empty(const __u8 *data, __u32 param)
-{
-	/* a side effect: the call cannot be folded into its argument */
-	__asm__ volatile("" : : "r"(data) : "memory");
-	return param;
-}
-
-__attribute__((noinline)) __u64 native_fib(__u32 n)
-{
-	return obench_fib(n);
-}
-
-__attribute__((noinline)) __u64 native_sum64(const __u8 *data, __u32 repeat)
-{
-	return obench_sum64(data, repeat);
-}
 
 const char *native_symbol(enum native_work w)
 {
