@@ -198,7 +198,9 @@ TEST(conditions_make_it_inconclusive)
 	for (c = paper_claims; c->experiment; c++) {
 		synth(c, inside(c), 0.02, &rs);
 		verdict_judge(c, &rs, &noisy, &j);
-		EXPECT(j.verdict == VERDICT_INCONCLUSIVE && strstr(j.why, "noisy"),
+		/* counts (exact) do not depend on the machine's load */
+		EXPECT(c->exact ? j.verdict == VERDICT_REPRODUCED :
+		       j.verdict == VERDICT_INCONCLUSIVE && strstr(j.why, "noisy") != NULL,
 		       "%s: noisy machine -> %s (%s)", c->name, verdict_name(j.verdict), j.why);
 		if (c->hardware_only || c->min_cpus > 2) {
 			verdict_judge(c, &rs, &host, &j);

@@ -176,12 +176,18 @@ static bool conditions_met(const struct claim *c, const struct result_set *rs,
 	}
 	if (c->gate.config) {
 		g = result_find(rs, c->gate.config, c->gate.metric);
-		if (!g || g->skipped || g->st.median < c->gate.min || g->st.median > c->gate.max) {
+		if (!g || g->skipped) {
+			snprintf(out->why, sizeof(out->why), "its condition was not measured (row %s/%s)",
+				 c->gate.config, c->gate.metric);
+			return false;
+		}
+		if (g->st.median < c->gate.min || g->st.median > c->gate.max) {
 			snprintf(out->why, sizeof(out->why), "%s", c->gate.why);
 			return false;
 		}
 	}
-	if (ctx->noisy) {
+	/* a count (instructions) does not depend on how busy the machine was */
+	if (ctx->noisy && !c->exact) {
 		snprintf(out->why, sizeof(out->why), "noisy machine: %s",
 			 ctx->noise ? ctx->noise : "disturbed while measuring");
 		return false;

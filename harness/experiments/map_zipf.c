@@ -38,7 +38,21 @@ static const struct opt_spec map_zipf_opts[] = {
 static int map_zipf_validate(const void *cfg, char *err, size_t errlen)
 {
 	const struct map_zipf_cfg *c = cfg;
+	char a[16], b[16];
+	int i, j;
 
+	/* rows are named s=%.1f: two values that print alike would share a row */
+	for (i = 0; i < c->zipf_s.n; i++)
+		for (j = 0; j < i; j++) {
+			snprintf(a, sizeof(a), "%.1f", c->zipf_s.v[i]);
+			snprintf(b, sizeof(b), "%.1f", c->zipf_s.v[j]);
+			if (!strcmp(a, b)) {
+				snprintf(err, errlen, "--s: %g and %g are the same to one decimal "
+					 "(rows are named s=%s): give values 0.1 apart", c->zipf_s.v[j],
+					 c->zipf_s.v[i], a);
+				return -1;
+			}
+		}
 	return flow_params_check(&c->fp, "s", &c->zipf_s, MAX_POINTS, err, errlen);
 }
 
