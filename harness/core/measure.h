@@ -30,11 +30,31 @@ struct sampler {
 	sample_step_fn step;
 	void *ctx;
 	const char *const *names;	/* for the progress line (NULL: numbers) */
+	/*
+	 * Adaptive sampling (opt in): after the profile's rounds, keep adding
+	 * rounds -- up to 3x as many -- while some configuration's median is
+	 * less sure than env->adapt_target (relative half-width of its 95 %
+	 * interval, value 0 of each step), until env->adapt_budget_s seconds
+	 * of extra rounds are spent.
+	 */
+	bool adaptive;
+	size_t done;			/* set by sample_interleaved(): rounds measured */
 };
 
+/* Rounds a series holds: those measured, or the nominal count before sampling. */
 static inline size_t sampler_rounds(const struct exp_env *env, const struct sampler *s)
 {
+	if (s->done)
+		return s->done;
 	return s->rounds ? s->rounds : (size_t)(env->warmup + env->samples);
+}
+
+/* Room per series: the nominal rounds, 3x that for an adaptive sampler. */
+static inline size_t sampler_capacity(const struct exp_env *env, const struct sampler *s)
+{
+	size_t nominal = s->rounds ? s->rounds : (size_t)(env->warmup + env->samples);
+
+	return s->adaptive ? 3 * nominal : nominal;
 }
 
 /*
@@ -44,7 +64,7 @@ static inline size_t sampler_rounds(const struct exp_env *env, const struct samp
 static inline double *sample_series(const struct exp_env *env, const struct sampler *s,
 				    double *out, int k, int conf)
 {
-	return out + ((size_t)k * (size_t)s->nconf + (size_t)conf) * sampler_rounds(env, s);
+	return out + ((size_t)k * (size_t)s->nconf + (size_t)conf) * sampler_capacity(env, s);
 }
 
 /* A zeroed buffer for every series of @s; free() it. */
@@ -52,9 +72,10 @@ double *sampler_alloc(const struct exp_env *env, const struct sampler *s);
 
 /*
  * Runs round after round: in each, every configuration that is on, in
- * order.  Returns 0, -EINTR when interrupted, or the first step's error.
+ * order; sets s->done.  Returns 0, -EINTR when interrupted, or the first
+ * step's error.
  */
-int sample_interleaved(struct exp_env *env, const struct sampler *s, double *out);
+int sample_interleaved(struct exp_env *env, struct sampler *s, double *out);
 
 /*
  * Test-run micro-benchmark on the sampler: env->warmup + env->samples samples
@@ -65,6 +86,15 @@ int sample_interleaved(struct exp_env *env, const struct sampler *s, double *out
 int measure_testrun(struct exp_env *env, const int *fds, int nfds,
 		    const void *pkt, size_t len, unsigned int batch, double *out);
 
+/*
+ * The same on an adaptive sampler: *@out (malloc'd, free() it) holds
+ * program p's samples at out[p * *total ...], *total rounds (>= the
+ * profile's, more while the medians are unsure and the budget lasts).
+ */
+int measure_testrun_adaptive(struct exp_env *env, const int *fds, int nfds,
+			     const void *pkt, size_t len, unsigned int batch,
+			     double **out, size_t *total);
+
 static inline size_t measure_total(const struct exp_env *env)
 {
 	return (size_t)(env->warmup + env->samples);
@@ -72,6 +102,8 @@ static inline size_t measure_total(const struct exp_env *env)
 
 /* The median of v[warmup..n-1]: a baseline to subtract. */
 double measure_median(const struct exp_env *env, const double *v);
+/* The same over @n samples (an adaptive sampler's). */
+double measure_median_n(const struct exp_env *env, const double *v, size_t n);
 
 /* v[i] = (v[i] - baseline) / ops for every sample, in place. */
 void measure_per_op(double *v, size_t n, double baseline, double ops);

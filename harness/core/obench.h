@@ -26,6 +26,8 @@ struct exp_env {
 	enum profile profile;
 	int samples;			/* measured samples per configuration */
 	int warmup;			/* samples discarded before those */
+	double adapt_target;		/* adaptive samplers: wanted relative half-width of a median's interval */
+	double adapt_budget_s;		/* ... and the seconds of extra rounds they may spend */
 	const char *tier;		/* "host", "testbed-vm (...)", ... */
 	const char *run_dir;
 	struct result_set *rs;

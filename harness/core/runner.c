@@ -223,6 +223,11 @@ int runner_run(const struct run_request *req)
 		struct exp_env env = {
 			.exp = e, .cfg = req->cfgs[i], .profile = req->profile,
 			.samples = samples, .warmup = warmup, .tier = testbed_tier(),
+			/* adaptive samplers: how sure a median should be, and the time they may add */
+			.adapt_target = req->profile == PROFILE_QUICK ? 0.05 :
+					req->profile == PROFILE_FULL ? 0.01 : 0.02,
+			.adapt_budget_s = req->profile == PROFILE_QUICK ? 2 :
+					  req->profile == PROFILE_FULL ? 60 : 8,
 			.run_dir = dir, .rs = &rs,
 		};
 		char reason[512];

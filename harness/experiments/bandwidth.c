@@ -228,7 +228,8 @@ static int run_one(struct exp_env *env, int c, size_t round, double *gbps, void 
 }
 
 /* The row of configuration @c from its @reps runs in @gbps, or why it is skipped. */
-static void add_conf_row(struct exp_env *env, struct bandwidth *bw, int c, const double *gbps)
+static void add_conf_row(struct exp_env *env, struct bandwidth *bw, int c, const double *gbps,
+			 size_t runs)
 {
 	const struct bandwidth_cfg *cfg = bw->cfg;
 	char note[RESULT_NOTE], run[96];
@@ -241,13 +242,13 @@ static void add_conf_row(struct exp_env *env, struct bandwidth *bw, int c, const
 	if (c == C_SKSKB && bw->skskb_runs_unproven) {
 		snprintf(note, sizeof(note), "SK_SKB not on the path in %d of %d runs "
 			 "(%llu sockets entered the sockhash, %llu verdicts ran)",
-			 bw->skskb_runs_unproven, cfg->repeats, (unsigned long long)bw->skskb_socks,
+			 bw->skskb_runs_unproven, (int)runs, (unsigned long long)bw->skskb_socks,
 			 (unsigned long long)bw->skskb_verdicts);
 		result_skip(env->rs, conf_name[c], "gbps", note);
 		return;
 	}
-	snprintf(run, sizeof(run), "iperf 2, -P %d x %g s, %d runs%s", cfg->streams, cfg->duration,
-		 cfg->repeats,
+	snprintf(run, sizeof(run), "iperf 2, -P %d x %g s, %zu runs%s", cfg->streams, cfg->duration,
+		 runs,
 		 env->profile == PROFILE_QUICK ? " (--quick; paper: -P 48 x 10 s, 100 runs)" : "");
 	if (c == C_XDP)
 		snprintf(note, sizeof(note), "%s; XDP on veth turns off the peer's "
@@ -258,8 +259,7 @@ static void add_conf_row(struct exp_env *env, struct bandwidth *bw, int c, const
 			 (unsigned long long)bw->skskb_verdicts);
 	else
 		snprintf(note, sizeof(note), "%s", run);
-	env_add_samples_nowarm(env, conf_name[c], "gbps", "Gbit/s", gbps,
-			       (size_t)cfg->repeats, note);
+	env_add_samples_nowarm(env, conf_name[c], "gbps", "Gbit/s", gbps, runs, note);
 }
 
 static int bandwidth_run(struct exp_env *env)
@@ -268,7 +268,7 @@ static int bandwidth_run(struct exp_env *env)
 	bool off[NCONF] = { [C_SKSKB] = !bw->verdict_on };
 	struct sampler s = {
 		.nconf = NCONF, .rounds = (size_t)bw->cfg->repeats, .off = off,
-		.step = run_one, .ctx = bw, .names = conf_name,
+		.step = run_one, .ctx = bw, .names = conf_name, .adaptive = true,
 	};
 	double *gbps = sampler_alloc(env, &s);
 	int c, err;
@@ -278,7 +278,7 @@ static int bandwidth_run(struct exp_env *env)
 	/* configurations interleaved per repeat, so drift hits them alike */
 	err = sample_interleaved(env, &s, gbps);
 	for (c = 0; c < NCONF && !err; c++)
-		add_conf_row(env, bw, c, sample_series(env, &s, gbps, 0, c));
+		add_conf_row(env, bw, c, sample_series(env, &s, gbps, 0, c), s.done);
 	/*
 	 * The XDP claim's condition: veth stops offering GSO/TSO to its peer
 	 * while a native XDP program is attached, so the XDP runs carry MTU-sized

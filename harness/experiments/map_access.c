@@ -138,23 +138,21 @@ static int map_access_run(struct exp_env *env)
 	};
 	const int n = (int)(sizeof(progs) / sizeof(progs[0]));
 	double lookups = (double)c->lookups, base;
-	size_t total = measure_total(env);
 	unsigned int batch = (unsigned int)c->batch;
 	unsigned char pkt[64];
-	double *v;
+	double *v = NULL;
+	size_t total;
 	int fds[16], i, err;
 	char note[160];
 
 	build_udp_frame(pkt, sizeof(pkt));
 	for (i = 0; i < n; i++)
 		fds[i] = bpf_program__fd(progs[i].prog);
-	v = calloc((size_t)n * total, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	err = measure_testrun(env, fds, n, pkt, sizeof(pkt), batch, v);
+	/* adaptive: more rounds while a median is unsure, within the profile's budget */
+	err = measure_testrun_adaptive(env, fds, n, pkt, sizeof(pkt), batch, &v, &total);
 	if (err)
 		goto out;
-	base = measure_median(env, v);
+	base = measure_median_n(env, v, total);
 	measure_per_op(v, total, 0, lookups);
 	snprintf(note, sizeof(note), "baseline: %.0f lookups-free iterations per run, not subtracted", lookups);
 	env_add_samples(env, "empty_loop", "ns_per_iteration", "ns", v, total, 0, note);

@@ -372,7 +372,7 @@ static void add_rows(struct exp_env *env, struct user_access *ua, const struct s
 {
 	long long n = ((const struct user_access_cfg *)env->cfg)->accesses;
 	size_t total = sampler_rounds(env, s);
-	double *empty = sample_series(env, s, v, 0, C_EMPTY), base = measure_median(env, empty);
+	double *empty = sample_series(env, s, v, 0, C_EMPTY), base = measure_median_n(env, empty, total);
 	char note[RESULT_NOTE];
 	int c;
 
@@ -394,7 +394,7 @@ static int user_access_run(struct exp_env *env)
 	struct user_access *ua = env->priv;
 	bool off[NCONF] = { false };
 	struct sampler s = { .nconf = NCONF, .off = off, .step = user_access_step, .ctx = ua,
-			     .names = conf_name };
+			     .names = conf_name, .adaptive = true };
 	double *v = sampler_alloc(env, &s);
 	int err;
 
