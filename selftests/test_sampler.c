@@ -95,4 +95,16 @@ TEST(adaptive_respects_the_time_budget)
 	free(out);
 }
 
+TEST(a_fixed_sampler_never_adds_rounds)
+{
+	struct exp_env env = env_of(0.001, 10);
+	struct trace t = { .spread = 0.5 };
+	struct sampler s = { .nconf = 1, .step = step, .ctx = &t };
+	double *out = sampler_alloc(&env, &s);
+
+	ASSERT(out && sample_interleaved(&env, &s, out) == 0, "sampling failed");
+	EXPECT(s.done == 12, "not adaptive: the profile's 12 rounds, got %zu", s.done);
+	free(out);
+}
+
 TEST_HARNESS_MAIN
