@@ -78,7 +78,7 @@ static int map_access_load(char *why, size_t len)
 		if (!err && !bpf_map__is_internal(map))
 			err = fill_map(map, ENTRIES);
 	if (err)
-		return harness_reason(why, len, KSFT_SKIP, "the kernel rejected the programs");
+		return harness_reason(why, len, KSFT_FAIL, "the verifier rejected the programs (OBENCH_DEBUG=1 shows its log)");
 	return 0;
 }
 
@@ -153,7 +153,7 @@ static int memcpy_load(char *why, size_t len)
 		err = memcpy_bpf__load(memcpy_skel);
 	}
 	if (err)
-		return harness_reason(why, len, KSFT_SKIP, "the kernel rejected the programs");
+		return harness_reason(why, len, KSFT_FAIL, "the verifier rejected the programs (OBENCH_DEBUG=1 shows its log)");
 	return 0;
 }
 
@@ -335,7 +335,7 @@ static int chaining_load(char *why, size_t len)
 	if (chaining)
 		harness_at_end(chaining_free);
 	if (!chaining || chain_prepare(chaining))
-		return harness_reason(why, len, KSFT_SKIP, "the kernel rejected the chaining programs");
+		return harness_reason(why, len, KSFT_FAIL, "the verifier rejected the chaining programs (OBENCH_DEBUG=1 shows its log)");
 	return 0;
 }
 

@@ -41,8 +41,7 @@ TEST(mmap_array_equals_syscall_read)
 	if (geteuid())
 		SKIP(return, "needs root (CAP_BPF, CAP_NET_ADMIN)");
 	s = user_access_bpf__open_and_load();
-	if (!s)
-		SKIP(return, "cannot load user_access.bpf.o");
+	ASSERT(s, "cannot load user_access.bpf.o: the verifier rejected it?");
 	fd = bpf_map__fd(s->maps.mmap_array);
 	mm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT(mm != MAP_FAILED, "mmap: %s", strerror(errno));
@@ -118,7 +117,7 @@ TEST(producers_n_records_intact)
 	s = channel_bpf__open();
 	if (!s || channel_bpf__load(s)) {
 		channel_bpf__destroy(s);
-		SKIP(return, "cannot load channel.bpf.o");
+		ASSERT(0, "cannot load channel.bpf.o: the verifier rejected it?");
 	}
 	/* array: N < slots records, read back with the syscall */
 	EXPECT(!run_n(bpf_program__fd(s->progs.to_array), &want, N), "test_run to_array");

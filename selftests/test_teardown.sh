@@ -7,12 +7,13 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 normal_run() {
-	local before after
+	local before after rc
 	before=$(bpf_prog_count)
 	"$OBENCH" run map-access --quick --repeat 3 --out "$TMP/a" >/dev/null 2>&1
+	rc=$?
 	after=$(bpf_prog_count)
-	ktap_diag "programs loaded before: $before, after: $after"
-	[ "$after" -le "$before" ]
+	ktap_diag "exit $rc; programs loaded before: $before, after: $after"
+	[ $rc = 0 ] && [ "$after" -le "$before" ]
 }
 
 # interrupt_mid_run SIGNAL: start a long run, signal it once its programs are loaded

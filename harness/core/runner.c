@@ -226,7 +226,8 @@ int runner_run(const struct run_request *req)
 			/* adaptive samplers: how sure a median should be, and the time they may add */
 			.adapt_target = req->profile == PROFILE_QUICK ? 0.05 :
 					req->profile == PROFILE_FULL ? 0.01 : 0.02,
-			.adapt_budget_s = req->profile == PROFILE_QUICK ? 2 :
+			/* an explicit --repeat N is N samples: nothing added */
+			.adapt_budget_s = req->repeat ? 0 : req->profile == PROFILE_QUICK ? 2 :
 					  req->profile == PROFILE_FULL ? 60 : 8,
 			.run_dir = dir, .rs = &rs,
 		};
