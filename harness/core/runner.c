@@ -60,9 +60,17 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static int make_run_dir(const char *base, char *dir, size_t len, char *stamp, size_t slen)
+/*
+ * Picks the run directory's name under @base (the UTC time, "-N" on a
+ * clash) and creates it as ".<name>.tmp"; runner_run renames it once
+ * run.json is in it, so a run directory is never seen without run.json,
+ * whenever obench is killed.
+ */
+static int make_run_dir(const char *base, char *dir, size_t len, char *tmp, size_t tlen,
+			char *stamp, size_t slen)
 {
 	time_t now = time(NULL);
+	struct stat sb;
 	struct tm tm;
 	int i;
 
@@ -77,10 +85,10 @@ static int make_run_dir(const char *base, char *dir, size_t len, char *stamp, si
 		if (i)
 			snprintf(name + strlen(name), sizeof(name) - strlen(name), "-%d", i);
 		snprintf(dir, len, "%s/%s", base, name);
-		if (mkdir(dir, 0755) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -errno;
+		snprintf(tmp, tlen, "%s/.%s.tmp", base, name);
+		if (stat(dir, &sb) == 0 || mkdir(tmp, 0755))
+			continue;
+		return 0;
 	}
 	return -EEXIST;
 }
@@ -188,21 +196,21 @@ int runner_run(const struct run_request *req)
 {
 	int samples, warmup, i, rc = 0;
 	struct json_object *run, *exps;
-	char dir[4096], stamp[64];
+	char dir[4096], tmpdir[4096], stamp[64];
 
 	samples = req->profile == PROFILE_QUICK ? 10 : req->profile == PROFILE_FULL ? 100 : 30;
 	warmup = req->profile == PROFILE_QUICK ? 2 : req->profile == PROFILE_FULL ? 10 : 3;
 	if (req->repeat)
 		samples = req->repeat;
-	if (make_run_dir(req->out_base, dir, sizeof(dir), stamp, sizeof(stamp))) {
+	install_signals();
+	if (make_run_dir(req->out_base, dir, sizeof(dir), tmpdir, sizeof(tmpdir), stamp,
+			 sizeof(stamp))) {
 		fprintf(stderr, "obench: cannot create a run directory under %s: %s "
 			"(choose another with --out DIR)\n", req->out_base, strerror(errno));
 		return 2;
 	}
-	point_latest(req->out_base, dir);
 	if (testbed_inside())
 		testbed_load_module();
-	install_signals();
 	bpfutil_quiet_libbpf();
 
 	run = json_object_new_object();
@@ -213,7 +221,14 @@ int runner_run(const struct run_request *req)
 	json_object_object_add(run, "metadata", metadata_collect(testbed_tier()));
 	json_object_object_add(run, "parameters", params_json(req, samples, warmup));
 	json_object_object_add(run, "experiments", json_object_get(exps));
-	save_run_json(dir, run);
+	if (save_run_json(tmpdir, run) || rename(tmpdir, dir)) {
+		fprintf(stderr, "obench: cannot write %s/run.json: %s\n", dir, strerror(errno));
+		rmdir(tmpdir);
+		json_object_put(exps);
+		json_object_put(run);
+		return 1;
+	}
+	point_latest(req->out_base, dir);
 	fprintf(stderr, "obench: %d experiment%s, profile %s, results in %s\n", req->n,
 		req->n == 1 ? "" : "s", profile_name(req->profile), dir);
 
