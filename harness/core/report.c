@@ -17,7 +17,7 @@
 #include "core/report_figures.h"
 #include "core/run_data.h"
 
-static void fmt_num(char *buf, size_t len, double v)
+void fmt_num(char *buf, size_t len, double v)
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
