@@ -261,8 +261,11 @@ void report_figures_make(const struct run_data *rd, struct figures_made *out)
 
 		if (!d || !x->have_results)
 			continue;
+		/* a figure from an earlier report must not pass for this one */
 		snprintf(path, sizeof(path), "%s/%s.svg", dir, x->name);
-		unlink(path);	/* a figure from an earlier report must not pass for this one */
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s.png", dir, x->name);
+		unlink(path);
 		if (!make_one(rd, x, d, dir, err, sizeof(err))) {
 			out->made++;
 			continue;
