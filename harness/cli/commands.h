@@ -19,6 +19,7 @@ struct command {
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_jit(int argc, char **argv);
 int cmd_advise(int argc, char **argv);

@@ -8,7 +8,8 @@
 static const struct command commands[] = {
 	{ "list", "", "the experiments, their paper artefact and tiers", cmd_list },
 	{ "run", "[ID...] [flags]", "run experiments (none given: the default suite)", cmd_run },
-	{ "report", "[DIR]", "write DIR/report.md (default results/latest)", cmd_report },
+	{ "report", "[DIR]", "write DIR/report.md and report.html (default results/latest)", cmd_report },
+	{ "compare", "RUN_A RUN_B [--out DIR]", "two runs side by side: what changed, and is it significant", cmd_compare },
 	{ "cleanup", "", "remove what a killed run left behind", cmd_cleanup },
 	{ "jit", "OBJECT[:PROG] | --id N", "print the x86-64 disassembly of programs' JIT images", cmd_jit },
 	{ "advise", "[--omega W] [--rho R | --from DIR]", "does a fast-path offload pay? (§3.2)", cmd_advise },

@@ -33,5 +33,8 @@ extern const struct paper_takeaway paper_takeaways[];
 
 const struct paper_value *paper_value_find(const char *experiment,
 					   const char *config);
+/* The paper's value of one row (config and metric), or NULL. */
+const struct paper_value *paper_value_get(const char *experiment, const char *config,
+					  const char *metric);
 
 #endif

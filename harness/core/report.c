@@ -17,7 +17,7 @@
 #include "core/report_figures.h"
 #include "core/run_data.h"
 
-static void fmt_num(char *buf, size_t len, double v)
+void fmt_num(char *buf, size_t len, double v)
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
@@ -90,7 +90,7 @@ static void md_takeaway(FILE *md, const struct run_data *rd, const struct paper_
 	fprintf(md, " | %s |\n", rd->tier);
 }
 
-static void md_header(FILE *md, const struct run_data *rd)
+static void md_header(FILE *md, const struct run_data *rd, const struct figures_made *figs)
 {
 	const struct paper_takeaway *t;
 
@@ -109,6 +109,7 @@ static void md_header(FILE *md, const struct run_data *rd)
 		"whole interval lies in the region the claim allows (and, for an effect, away from "
 		"\"no effect\"); **differs**: the whole interval lies outside it; **inconclusive**: "
 		"anything else, with the reason.  Every region and its reason is in the tables.\n");
+	report_figures_note(md, figs);
 }
 
 static void md_claims(FILE *md, const struct run_data *rd, const char *exp)
@@ -242,12 +243,13 @@ int report_write_data(const struct run_data *rd)
 	char *buf = NULL, path[4200];
 	size_t len = 0;
 	FILE *md = open_memstream(&buf, &len);
+	struct figures_made figs;
 	int i, err;
 
 	if (!md)
 		return -ENOMEM;
-	report_figures_make(rd);
-	md_header(md, rd);
+	report_figures_make(rd, &figs);
+	md_header(md, rd, &figs);
 	for (i = 0; i < rd->n; i++)
 		md_experiment(md, rd, &rd->exps[i]);
 	md_appendix(md, rd);

@@ -15,6 +15,9 @@ struct run_data;
 int report_write(const char *run_dir, char *err, size_t errlen);
 int report_write_data(const struct run_data *rd);
 
+/* @v for a table: "-" for NAN, 3 significant digits, no exponent for large values. */
+void fmt_num(char *buf, size_t len, double v);
+
 /* Each experiment's status and its claims' verdicts, for the terminal. */
 int report_summary(const char *run_dir, FILE *out);
 

@@ -41,8 +41,11 @@ static struct json_object *load_run_json(const char *dir, char *err, size_t len,
 	*rc = -EINVAL;
 	run = json_object_from_file(path);
 	if (!run) {
-		snprintf(err, len, "%s is not valid JSON (truncated or corrupt): %s", path,
-			 json_util_get_last_err() ? json_util_get_last_err() : "parse error");
+		const char *why = json_util_get_last_err();
+
+		/* json-c's message ends in a newline: keep the error to one line */
+		snprintf(err, len, "%s is not valid JSON (truncated or corrupt): %.*s", path,
+			 why ? (int)strcspn(why, "\n") : 11, why ? why : "parse error");
 		return NULL;
 	}
 	if (!json_object_is_type(run, json_type_object) || !jobj(run, "experiments")) {

@@ -106,7 +106,7 @@ static bool rows_of(const struct claim *c, const struct result_set *rs,
 static int paired_interval(const struct result_row *num, const struct result_row *den,
 			   struct interval *ci)
 {
-	size_t n = num->st.n, i;
+	size_t n = num->st.n, i, kept = 0;
 	double *r;
 	int err;
 
@@ -115,9 +115,19 @@ static int paired_interval(const struct result_row *num, const struct result_row
 	r = malloc(n * sizeof(*r));
 	if (!r)
 		return -1;
-	for (i = 0; i < n; i++)
-		r[i] = den->samples[i] > 0 ? num->samples[i] / den->samples[i] : NAN;
-	err = interval_median(r, n, ci);
+	/*
+	 * A denominator at or below 0 is a round measured under the subtracted
+	 * baseline's resolution: the ratio is as large as can be (+inf, which
+	 * sorts), not NAN, which would leave qsort's order, and so the median
+	 * and its interval, undefined.  A round with both sides <= 0 says nothing.
+	 */
+	for (i = 0; i < n; i++) {
+		if (den->samples[i] > 0)
+			r[kept++] = num->samples[i] / den->samples[i];
+		else if (num->samples[i] > 0)
+			r[kept++] = INFINITY;
+	}
+	err = interval_median(r, kept, ci);
 	free(r);
 	return err;
 }
