@@ -184,7 +184,7 @@ static const struct figure_def figures[] = {
 	  "fast path (the paper's baseline).", 800, 460, BARS(isolation_bars)),
 	FIG("xsk-kv", "Figs. 7-9", "With the XDP fast path over without; the paper's from its public "
 	  "artifact.", 800, 460, BARS(xsk_kv_bars)),
-	{ NULL }
+	{ 0 }
 };
 
 static const struct figure_def *figure_find(const char *experiment)

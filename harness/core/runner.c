@@ -273,6 +273,7 @@ int runner_run(const struct run_request *req)
 	if (req->report) {
 		char why[512] = "";
 
+		fprintf(stderr, "obench: writing the report (figures, intervals)...\n");
 		if (report_write(dir, why, sizeof(why)))
 			fprintf(stderr, "obench: cannot write %s/report.md%s%s\n", dir,
 				why[0] ? ": " : "", why);
