@@ -195,12 +195,19 @@ static int consume_xsk(struct channel *c)
 	__u64 addr[PEEK];
 	__u32 idx, k, i;
 
+	bool stopping = false;
+
 	for (;;) {
 		k = xsk_ring_cons__peek(&c->xr.rx, PEEK, &idx);
 		if (!k) {
-			/* the producer has stopped: what was delivered is in the ring */
-			if (atomic_load(&c->cons_stop))
+			/*
+			 * The producer has stopped and its last frames were flushed
+			 * before cons_stop was set, perhaps after this peek: look
+			 * once more before leaving (a full ring of them was lost so).
+			 */
+			if (stopping)
 				return 0;
+			stopping = atomic_load(&c->cons_stop);
 			continue;
 		}
 		for (i = 0; i < k; i++) {
