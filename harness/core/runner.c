@@ -192,16 +192,65 @@ static const char *run_one(struct exp_env *env, char *reason, size_t rlen)
 	return "ok";
 }
 
+/* Measured and warm-up samples per configuration: the profile's, or --repeat's. */
+struct run_sizes {
+	int samples, warmup;
+};
+
+/*
+ * Runs experiment @i of @req, records its status and noise in run.json
+ * (saved after each experiment, so an interrupted run stays readable).
+ * Returns 1 when it failed.
+ */
+static int run_experiment(const struct run_request *req, int i, const struct run_sizes *sz,
+			  const char *dir, struct json_object *run, struct json_object *exps)
+{
+	const struct experiment *e = req->exps[i];
+	struct result_set rs;
+	struct exp_env env = {
+		.exp = e, .cfg = req->cfgs[i], .profile = req->profile,
+		.samples = sz->samples, .warmup = sz->warmup, .tier = testbed_tier(),
+		/* adaptive samplers: how sure a median should be, and the time they may add */
+		.adapt_target = req->profile == PROFILE_QUICK ? 0.05 :
+				req->profile == PROFILE_FULL ? 0.01 : 0.02,
+		/* an explicit --repeat N is N samples: nothing added */
+		.adapt_budget_s = req->repeat ? 0 : req->profile == PROFILE_QUICK ? 2 :
+				  req->profile == PROFILE_FULL ? 60 : 8,
+		.run_dir = dir, .rs = &rs,
+	};
+	char reason[512];
+	const char *status;
+	double t0 = mono_s();
+	struct noise_snapshot snap;
+	struct noise noise;
+
+	result_set_init(&rs, e->name);
+	fprintf(stderr, "[%d/%d] %s (%s)\n", i + 1, req->n, e->name, e->paper_ref);
+	noise_begin(&snap);
+	status = run_one(&env, reason, sizeof(reason));
+	noise_end(&snap, &noise);
+	if (noise.noisy)
+		fprintf(stderr, "[%d/%d] %s: noisy machine: %s\n", i + 1, req->n, e->name,
+			noise.why);
+	fprintf(stderr, "[%d/%d] %s: %s%s%s (%.1f s)\n", i + 1, req->n, e->name, status,
+		reason[0] ? ": " : "", reason, mono_s() - t0);
+	set_status(exps, e->name, status, reason, mono_s() - t0, &noise);
+	save_run_json(dir, run);
+	result_set_free(&rs);
+	return !strcmp(status, "failed");
+}
+
 int runner_run(const struct run_request *req)
 {
-	int samples, warmup, i, rc = 0;
+	struct run_sizes sizes;
+	int i, rc = 0;
 	struct json_object *run, *exps;
 	char dir[4096], tmpdir[4096], stamp[64];
 
-	samples = req->profile == PROFILE_QUICK ? 10 : req->profile == PROFILE_FULL ? 100 : 30;
-	warmup = req->profile == PROFILE_QUICK ? 2 : req->profile == PROFILE_FULL ? 10 : 3;
+	sizes.samples = req->profile == PROFILE_QUICK ? 10 : req->profile == PROFILE_FULL ? 100 : 30;
+	sizes.warmup = req->profile == PROFILE_QUICK ? 2 : req->profile == PROFILE_FULL ? 10 : 3;
 	if (req->repeat)
-		samples = req->repeat;
+		sizes.samples = req->repeat;
 	install_signals();
 	if (make_run_dir(req->out_base, dir, sizeof(dir), tmpdir, sizeof(tmpdir), stamp,
 			 sizeof(stamp))) {
@@ -219,7 +268,7 @@ int runner_run(const struct run_request *req)
 	json_object_object_add(run, "profile", json_object_new_string(profile_name(req->profile)));
 	json_object_object_add(run, "argv", argv_json(req->argc, req->argv));
 	json_object_object_add(run, "metadata", metadata_collect(testbed_tier()));
-	json_object_object_add(run, "parameters", params_json(req, samples, warmup));
+	json_object_object_add(run, "parameters", params_json(req, sizes.samples, sizes.warmup));
 	json_object_object_add(run, "experiments", json_object_get(exps));
 	if (save_run_json(tmpdir, run) || rename(tmpdir, dir)) {
 		fprintf(stderr, "obench: cannot write %s/run.json: %s\n", dir, strerror(errno));
@@ -232,42 +281,9 @@ int runner_run(const struct run_request *req)
 	fprintf(stderr, "obench: %d experiment%s, profile %s, results in %s\n", req->n,
 		req->n == 1 ? "" : "s", profile_name(req->profile), dir);
 
-	for (i = 0; i < req->n && !obench_interrupted(); i++) {
-		const struct experiment *e = req->exps[i];
-		struct result_set rs;
-		struct exp_env env = {
-			.exp = e, .cfg = req->cfgs[i], .profile = req->profile,
-			.samples = samples, .warmup = warmup, .tier = testbed_tier(),
-			/* adaptive samplers: how sure a median should be, and the time they may add */
-			.adapt_target = req->profile == PROFILE_QUICK ? 0.05 :
-					req->profile == PROFILE_FULL ? 0.01 : 0.02,
-			/* an explicit --repeat N is N samples: nothing added */
-			.adapt_budget_s = req->repeat ? 0 : req->profile == PROFILE_QUICK ? 2 :
-					  req->profile == PROFILE_FULL ? 60 : 8,
-			.run_dir = dir, .rs = &rs,
-		};
-		char reason[512];
-		const char *status;
-		double t0 = mono_s();
-		struct noise_snapshot snap;
-		struct noise noise;
-
-		result_set_init(&rs, e->name);
-		fprintf(stderr, "[%d/%d] %s (%s)\n", i + 1, req->n, e->name, e->paper_ref);
-		noise_begin(&snap);
-		status = run_one(&env, reason, sizeof(reason));
-		noise_end(&snap, &noise);
-		if (noise.noisy)
-			fprintf(stderr, "[%d/%d] %s: noisy machine: %s\n", i + 1, req->n, e->name,
-				noise.why);
-		fprintf(stderr, "[%d/%d] %s: %s%s%s (%.1f s)\n", i + 1, req->n, e->name, status,
-			reason[0] ? ": " : "", reason, mono_s() - t0);
-		set_status(exps, e->name, status, reason, mono_s() - t0, &noise);
-		save_run_json(dir, run);
-		result_set_free(&rs);
-		if (!strcmp(status, "failed"))
+	for (i = 0; i < req->n && !obench_interrupted(); i++)
+		if (run_experiment(req, i, &sizes, dir, run, exps))
 			rc = 1;
-	}
 	if (obench_interrupted())
 		rc = 130;
 	if (req->report) {
