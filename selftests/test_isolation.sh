@@ -108,6 +108,9 @@ kvcache_variants_answer_identically() {
 		[ "$s" = ok ] || [ "$s" = skipped ] || { ktap_diag "$c: '$s'"; ok=0; }
 	done
 	grep -q "mismatched 0" "$csv" 2>/dev/null || ok=0
+	# the share of the dynamic tail call's penalty global functions keep (paper Table 5)
+	s=$(csv_status "$csv" kv_global_func penalty_fraction)
+	[ "$s" = ok ] || [ "$s" = skipped ] || { ktap_diag "kv_global_func penalty_fraction: '${s:-missing}'"; ok=0; }
 	[ "$(grep -c ',mreq_per_s,Mreq/s,ok,' "$csv" 2>/dev/null)" -ge 2 ] || ok=0
 	[ $ok = 1 ] || tail -5 "$OUTDIR/ch.log" | sed 's/^/# /'
 	[ $ok = 1 ]

@@ -32,4 +32,13 @@ int chaining_kv_run(struct exp_env *env, void *priv);
 void chaining_kv_teardown(void *priv);
 void chaining_kv_report(const struct result_set *rs, FILE *md);
 
+/*
+ * Adds @config's penalty_fraction row (penalty.c): per round, the share of
+ * the dynamic tail call's penalty over inlining that @var keeps.  @frac is
+ * scratch room for @total values; @what, if not NULL, starts the note.
+ */
+void chaining_penalty_row(struct exp_env *env, const char *config, const double *var,
+			  const double *dyn, const double *inl, size_t total, double *frac,
+			  const char *what);
+
 #endif

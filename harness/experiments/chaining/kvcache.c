@@ -438,6 +438,34 @@ static int load_step(struct exp_env *env, int v, size_t round, double *sample, v
 	return 0;
 }
 
+/*
+ * penalty_fraction of the variants that are neither reference of it, from
+ * their XDP ns/request (bpf_stats): needs the dynamic tail calls and the
+ * inlined program measured in the same rounds.
+ */
+static void penalty_rows(struct exp_env *env, const struct kv_load *l, const struct sampler *s,
+			 double *out, size_t total, double *frac)
+{
+	const double *dyn = sample_series(env, s, out, 1, KVC_TAIL_DYN);
+	const double *inl = sample_series(env, s, out, 1, KVC_INLINED);
+	const char *what = "(t_v - t_inlined) / (t_tail_dynamic - t_inlined) of the XDP ns/request per round";
+	int v;
+
+	for (v = 0; v < KVC_NR_VARIANTS; v++) {
+		if (v == KVC_TAIL_DYN || v == KVC_INLINED || l->off[v])
+			continue;
+		if (l->stats_fd < 0 || l->off[KVC_TAIL_DYN] || l->off[KVC_INLINED]) {
+			result_skip(env->rs, kv_config[v], "penalty_fraction",
+				    l->stats_fd < 0 ? "bpf_enable_stats failed" :
+				    "the dynamic tail calls or the inlined program did not load");
+			continue;
+		}
+		chaining_penalty_row(env, kv_config[v], sample_series(env, s, out, 1, v), dyn, inl,
+				     total, frac, what);
+		what = NULL;
+	}
+}
+
 static int load_rows(struct exp_env *env, const struct kv_load *l, const struct sampler *s,
 		     double *out, int ref)
 {
@@ -470,6 +498,7 @@ static int load_rows(struct exp_env *env, const struct kv_load *l, const struct 
 					total, 0, "bpf_stats: run_time_ns / run_cnt of the entry program (tail-called "
 					"stages included), the same samples");
 	}
+	penalty_rows(env, l, s, out, total, imp);
 	free(imp);
 	return 0;
 }

@@ -142,33 +142,6 @@ static int check_variants(struct chaining_bpf *s, const struct variant *variants
 	return 0;
 }
 
-/*
- * penalty_fraction of @var: (t_v - t_inlined) / (t_dynamic - t_inlined) per
- * measured round (same round index: the variants are interleaved), the share
- * of the dynamic tail call's penalty that the variant keeps.  What all
- * variants share cancels.  A round where the dynamic tail call was not
- * slower than inlining has no penalty to share and is left out (counted in
- * the note).
- */
-static void add_penalty_row(struct exp_env *env, const char *config, const double *var,
-			   const double *dyn, const double *inl, double *frac, bool first)
-{
-	size_t total = measure_total(env), warm = (size_t)env->warmup < total ? (size_t)env->warmup : 0;
-	size_t r, n = 0;
-	char note[RESULT_NOTE];
-
-	for (r = warm; r < total; r++)
-		if (dyn[r] - inl[r] > 0)
-			frac[n++] = (var[r] - inl[r]) / (dyn[r] - inl[r]);
-	snprintf(note, sizeof(note), "%s%zu of %zu rounds without a dynamic-tail-call penalty left out",
-		 first ? "(t_v - t_inlined) / (t_tail_dynamic - t_inlined) per interleaved round; " : "",
-		 total - warm - n, total - warm);
-	if (n)
-		env_add_samples_nowarm(env, config, "penalty_fraction", "x", frac, n, note);
-	else
-		result_skip(env->rs, config, "penalty_fraction", note);
-}
-
 /* ns_per_run (XDP_PASS median subtracted) and throughput_vs_tail_dynamic of each variant. */
 static int add_variant_rows(struct exp_env *env, const struct variant *variants, double *v,
 			    size_t len, unsigned int batch)
@@ -197,8 +170,9 @@ static int add_variant_rows(struct exp_env *env, const struct variant *variants,
 	}
 	for (i = 0; i < NR_VARIANTS; i++)
 		if (i != DYNAMIC && i != INLINED)
-			add_penalty_row(env, variants[i].config, v + (size_t)(1 + i) * total, dyn,
-					v + (1 + INLINED) * total, ratio, i == 0);
+			chaining_penalty_row(env, variants[i].config, v + (size_t)(1 + i) * total, dyn,
+					     v + (1 + INLINED) * total, total, ratio,
+					     i == 0 ? "(t_v - t_inlined) / (t_tail_dynamic - t_inlined) per interleaved round" : NULL);
 	free(ratio);
 	return 0;
 }
