@@ -62,6 +62,7 @@ FIXTURE_VARIANT(echo) {
 FIXTURE_VARIANT_ADD(echo, xdp) { .kind = "xdp" };
 FIXTURE_VARIANT_ADD(echo, tc) { .kind = "tc" };
 FIXTURE_VARIANT_ADD(echo, sk_skb) { .kind = "sk_skb" };
+FIXTURE_VARIANT_ADD(echo, sk_skb_udp) { .kind = "sk_skb_udp" };
 FIXTURE_VARIANT_ADD(echo, udp) { .kind = "udp" };
 FIXTURE_VARIANT_ADD(echo, tcp) { .kind = "tcp" };
 

@@ -30,13 +30,13 @@
 #define SOCKPERF	"/usr/bin/sockperf"
 
 /* The --hooks choices: a configuration each, one row each. */
-enum { H_XDP, H_TC, H_SK_SKB, H_SOCKET, H_SOCKET_TCP, H_SOCKPERF, NR_HOOKS };
+enum { H_XDP, H_TC, H_SK_SKB, H_SK_SKB_UDP, H_SOCKET, H_SOCKET_TCP, H_SOCKPERF, NR_HOOKS };
 static const char *const hook_names[NR_HOOKS + 1] = {
-	"xdp", "tc", "sk_skb", "socket", "socket_tcp", "sockperf_socket", NULL
+	"xdp", "tc", "sk_skb", "sk_skb_udp", "socket", "socket_tcp", "sockperf_socket", NULL
 };
 /* The echo server of each configuration but sockperf's (which brings its own). */
 static const enum echo_kind hook_kind[NR_HOOKS] = {
-	[H_XDP] = ECHO_XDP, [H_TC] = ECHO_TC, [H_SK_SKB] = ECHO_SK_SKB,
+	[H_XDP] = ECHO_XDP, [H_TC] = ECHO_TC, [H_SK_SKB] = ECHO_SK_SKB, [H_SK_SKB_UDP] = ECHO_SK_SKB_UDP,
 	[H_SOCKET] = ECHO_UDP, [H_SOCKET_TCP] = ECHO_TCP,
 };
 
@@ -55,7 +55,7 @@ struct echo_cfg {
 
 #define CFG(f) offsetof(struct echo_cfg, f)
 static const struct opt_spec echo_opts[] = {
-	{ "hooks", OPT_ENUM_LIST, CFG(hooks), .def = "xdp,tc,sk_skb,socket,socket_tcp,sockperf_socket",
+	{ "hooks", OPT_ENUM_LIST, CFG(hooks), .def = "xdp,tc,sk_skb,sk_skb_udp,socket,socket_tcp,sockperf_socket",
 	  .choices = hook_names, .help = "comma-separated configurations to measure" },
 	{ "size", OPT_INT, CFG(size), .def = "64", .min = 8, .max = 8192,
 	  .help = "payload bytes per request" },

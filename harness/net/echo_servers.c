@@ -187,12 +187,55 @@ int echo_client_connect(const struct topo *t, int type, uint16_t port)
 	return fd;
 }
 
+/* Socket @fd into the sockhash @map_fd, keyed by its cookie (what the verdict program looks up). */
+static int sockhash_add(int map_fd, int fd)
+{
+	socklen_t len = sizeof(uint64_t);
+	uint64_t cookie, sfd = (uint64_t)fd;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len))
+		return -errno;
+	return bpf_map_update_elem(map_fd, &cookie, &sfd, BPF_NOEXIST) ? -errno : 0;
+}
+
+/*
+ * The UDP form: the server socket is connect()ed back to the client's
+ * address, so the datagram the verdict program redirects to its egress
+ * has a destination (the psock sends it with the socket's own sendmsg).
+ */
+int echo_sk_skb_udp_connect(const struct topo *t, uint16_t port, int map_fd,
+			    int *cli_fd, int *srv_fd)
+{
+	int s = server_socket(t, SOCK_DGRAM, port), c, err = 0;
+	struct sockaddr_in ca;
+	socklen_t alen = sizeof(ca);
+
+	if (s < 0)
+		return s;
+	c = echo_client_connect(t, SOCK_DGRAM, port);
+	if (c < 0) {
+		close(s);
+		return c;
+	}
+	if (getsockname(c, (struct sockaddr *)&ca, &alen) ||
+	    connect(s, (struct sockaddr *)&ca, alen))
+		err = -errno;
+	if (!err)
+		err = sockhash_add(map_fd, s);
+	if (err) {
+		close(c);
+		close(s);
+		return err;
+	}
+	*cli_fd = c;
+	*srv_fd = s;
+	return 0;
+}
+
 int echo_sk_skb_connect(const struct topo *t, uint16_t port, int map_fd,
 			int *cli_fd, int *srv_fd)
 {
 	int lfd = server_socket(t, SOCK_STREAM, port), c = -1, s = -1, err, one = 1;
-	socklen_t len = sizeof(uint64_t);
-	uint64_t cookie, sfd;
 
 	if (lfd < 0)
 		return lfd;
@@ -208,12 +251,7 @@ int echo_sk_skb_connect(const struct topo *t, uint16_t port, int map_fd,
 		goto out;
 	}
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (getsockopt(s, SOL_SOCKET, SO_COOKIE, &cookie, &len)) {
-		err = -errno;
-		goto out;
-	}
-	sfd = (uint64_t)s;
-	err = bpf_map_update_elem(map_fd, &cookie, &sfd, BPF_NOEXIST) ? -errno : 0;
+	err = sockhash_add(map_fd, s);
 out:
 	close(lfd);
 	if (err) {
@@ -278,21 +316,26 @@ static int start_xdp(struct echo_hook *e)
 	return err;
 }
 
-/* The verdict program on the sockhash, then a connection whose server end is in it. */
-static int start_sk_skb(struct echo_hook *e, uint16_t port)
+/*
+ * The verdict program on the sockhash (the stream parser's verdict for TCP,
+ * the per-datagram one for UDP), then a client socket whose server end is in it.
+ */
+static int start_sk_skb(struct echo_hook *e, uint16_t port, bool udp)
 {
 	int map_fd = bpf_map__fd(e->skel->maps.socks);
 
-	if (bpf_prog_attach(bpf_program__fd(e->skel->progs.sk_skb_echo), map_fd,
-			    BPF_SK_SKB_STREAM_VERDICT, 0))
+	e->sk_attach = udp ? BPF_SK_SKB_VERDICT : BPF_SK_SKB_STREAM_VERDICT;
+	if (bpf_prog_attach(bpf_program__fd(e->skel->progs.sk_skb_echo), map_fd, e->sk_attach, 0))
 		return -errno;
 	e->sk_map_fd = map_fd;
+	if (udp)
+		return echo_sk_skb_udp_connect(e->t, port, map_fd, &e->cli_fd, &e->srv_fd);
 	return echo_sk_skb_connect(e->t, port, map_fd, &e->cli_fd, &e->srv_fd);
 }
 
 const char *const echo_kind_names[NR_ECHO_KINDS + 1] = {
 	[ECHO_XDP] = "xdp", [ECHO_TC] = "tc", [ECHO_SK_SKB] = "sk_skb",
-	[ECHO_UDP] = "udp", [ECHO_TCP] = "tcp", NULL,
+	[ECHO_UDP] = "udp", [ECHO_TCP] = "tcp", [ECHO_SK_SKB_UDP] = "sk_skb_udp", NULL,
 };
 
 int echo_hook_start_kind(struct echo_hook *e, struct echo_bpf *skel, const struct topo *t,
@@ -314,8 +357,9 @@ int echo_hook_start_kind(struct echo_hook *e, struct echo_bpf *skel, const struc
 		err = topo_run_in(t, TOPO_SERVER, attach_tc, e);
 		break;
 	case ECHO_SK_SKB:
+	case ECHO_SK_SKB_UDP:
 		/* connects its own client socket */
-		err = start_sk_skb(e, port);
+		err = start_sk_skb(e, port, kind == ECHO_SK_SKB_UDP);
 		goto out;
 	case ECHO_UDP:
 	case ECHO_TCP:
@@ -363,7 +407,7 @@ void echo_hook_stop(struct echo_hook *e)
 	e->cli_fd = e->srv_fd = -1;
 	if (e->sk_map_fd >= 0)
 		bpf_prog_detach2(bpf_program__fd(e->skel->progs.sk_skb_echo), e->sk_map_fd,
-				 BPF_SK_SKB_STREAM_VERDICT);
+				 e->sk_attach);
 	e->sk_map_fd = -1;
 	if (e->tc_ifindex)
 		topo_run_in(e->t, TOPO_SERVER, detach_tc, e);

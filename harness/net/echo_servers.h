@@ -38,6 +38,12 @@ void echo_server_stop(struct echo_server *s);
 int echo_sk_skb_connect(const struct topo *t, uint16_t port, int map_fd,
 			int *cli_fd, int *srv_fd);
 
+/*
+ * SK_SKB echo of UDP: a connected client UDP socket and a server UDP socket
+ * on @port connected back to it, in the sockhash @map_fd.
+ */
+int echo_sk_skb_udp_connect(const struct topo *t, uint16_t port, int map_fd,
+			    int *cli_fd, int *srv_fd);
 /* A connected UDP or TCP socket from the client side to the server's @port. */
 int echo_client_connect(const struct topo *t, int type, uint16_t port);
 
@@ -50,9 +56,9 @@ int echo_client_connect(const struct topo *t, int type, uint16_t port);
 struct echo_bpf;
 struct bpf_link;
 
-enum echo_kind { ECHO_XDP, ECHO_TC, ECHO_SK_SKB, ECHO_UDP, ECHO_TCP, NR_ECHO_KINDS };
+enum echo_kind { ECHO_XDP, ECHO_TC, ECHO_SK_SKB, ECHO_UDP, ECHO_TCP, ECHO_SK_SKB_UDP, NR_ECHO_KINDS };
 
-/* "xdp", "tc", "sk_skb", "udp", "tcp", indexed by enum echo_kind; NULL-terminated. */
+/* "xdp", "tc", "sk_skb", "udp", "tcp", "sk_skb_udp", indexed by enum echo_kind; NULL-terminated. */
 extern const char *const echo_kind_names[NR_ECHO_KINDS + 1];
 
 struct echo_hook {
@@ -62,6 +68,7 @@ struct echo_hook {
 	struct bpf_link *srv_link, *cli_link;	/* XDP */
 	int tc_ifindex;				/* != 0: clsact hook to destroy */
 	int sk_map_fd;				/* >= 0: verdict program attached */
+	int sk_attach;				/* ... as this bpf_attach_type */
 	struct echo_server us;
 	const struct topo *t;
 	struct echo_bpf *skel;
