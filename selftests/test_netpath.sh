@@ -44,6 +44,16 @@ truncate_rates_and_verdicts() {
 	[ "$rows" = 15 ] && [ "$verdicts" = 5 ]
 }
 
+# the paper's reading: a gain over the untruncated point, paired, and the saturation gate
+truncate_gain_and_gate() {
+	local t="$out/latest/truncate.csv" gain frac
+	ktap_once netpath_run
+	gain=$(awk -F, '$2=="best_point" && $3=="rx_gain" && $5=="ok"{print $6}' "$t" 2>/dev/null)
+	frac=$(awk -F, '$2=="all_points" && $3=="saturated_fraction" && $5=="ok"{print $6}' "$t" 2>/dev/null)
+	ktap_diag "best_point/rx_gain ${gain:-missing}, saturated_fraction ${frac:-missing}"
+	awk -v g="$gain" -v f="$frac" 'BEGIN{exit !(g > 0.2 && g < 5 && f >= 0 && f <= 1 && g != "" && f != "")}'
+}
+
 no_namespace_left() {
 	ktap_once netpath_run
 	! ls /run/netns 2>/dev/null | grep -q "^obench-$pid-"
@@ -52,6 +62,7 @@ no_namespace_left() {
 ktap_test_fn "hook-cost stamps monotonic" hook_cost_monotonic
 ktap_test_fn "truncate: datagrams received at every point" truncate_received_at_every_point
 ktap_test_fn "truncate: offered, drops and a saturation verdict at every point" truncate_rates_and_verdicts
+ktap_test_fn "truncate: best point's gain over untruncated and the saturation gate" truncate_gain_and_gate
 ktap_test_fn "no obench namespace left" no_namespace_left
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 ktap_run
