@@ -10,6 +10,7 @@
  * return with CLOCK_MONOTONIC, the same clock.  Phases:
  *   udp_all   stamping XDP + TC attached: time to reach XDP, TC, UDP socket
  *   tcp_skskb stamping SK_SKB verdict on the server socket: time to reach SK_SKB
+ *   udp_skskb the same on a UDP socket (the paper artifact's SK_SKB run is UDP)
  *   tcp_none  nothing attached: time to reach the TCP socket (sk_data_ready)
  *   udp_none / udp_xdp_min / udp_tc_min, tcp_none / tcp_skskb_min: the
  *   preparation cost of a hook (minimal program) is, per round, the median
@@ -80,8 +81,10 @@ static const struct phase phases[] = {
 	{ "udp_xdp_min", false, F_XDP | F_MIN },
 	{ "udp_tc_min", false, F_TC | F_MIN },
 	{ "tcp_skskb_min", true, F_SKSKB | F_MIN },
+	{ "udp_skskb", false, F_SKSKB },
 };
-enum { P_UDP_ALL, P_TCP_SKSKB, P_TCP_NONE, P_UDP_NONE, P_UDP_XDP, P_UDP_TC, P_TCP_SKSKB_MIN };
+enum { P_UDP_ALL, P_TCP_SKSKB, P_TCP_NONE, P_UDP_NONE, P_UDP_XDP, P_UDP_TC, P_TCP_SKSKB_MIN,
+       P_UDP_SKSKB };
 #define NPHASES	(sizeof(phases) / sizeof(phases[0]))
 
 struct stamps {
@@ -211,11 +214,12 @@ static int attach_phase(struct hook_cost *hc, const struct phase *ph, int srv)
 		err = netpath_xdp(&hc->topo, bpf_program__fd(min ? s->progs.min_xdp : s->progs.at_xdp));
 	if (!err && (ph->flags & F_TC))
 		err = netpath_tc(&hc->topo, bpf_program__fd(min ? s->progs.min_tc : s->progs.at_tc));
-	if (err || !ph->tcp)
+	if (err)
 		return err;
 	fd = bpf_program__fd(s->progs.tcp_join);
-	if (setsockopt(srv, SOL_SOCKET, SO_ATTACH_BPF, &fd, sizeof(fd)))
+	if (ph->tcp && setsockopt(srv, SOL_SOCKET, SO_ATTACH_BPF, &fd, sizeof(fd)))
 		return -errno;
+	/* UDP too (5.13+): the verdict program then sees each datagram's payload */
 	if (ph->flags & F_SKSKB) {
 		/* verdict first: a socket takes the map's programs when inserted */
 		err = bpf_prog_attach(bpf_program__fd(verdict), bpf_map__fd(socks),
@@ -424,7 +428,8 @@ static size_t order_violations(const struct hook_cost *hc, int p, size_t *checke
 			seq[m++] = s->tc;
 		if ((phases[p].flags & (F_SKSKB | F_MIN)) == F_SKSKB)
 			seq[m++] = s->skskb;
-		seq[m++] = phases[p].tcp ? hc->user[p][i] : s->sock;
+		/* a UDP socket in a sockmap queues to its psock: no sk_receive_queue tail to stamp */
+		seq[m++] = phases[p].tcp || (phases[p].flags & F_SKSKB) ? hc->user[p][i] : s->sock;
 		for (k = 0; k < m; k++)
 			if (!seq[k])
 				break;
@@ -598,6 +603,8 @@ static int add_reach_rows(struct exp_env *env, const struct hook_cost *hc)
 		  "origin: tp_btf/net_dev_start_xmit of the client veth (paper: NIC driver RX)" },
 		{ "tc", P_UDP_ALL, D_TC, "" },
 		{ "sk_skb", P_TCP_SKSKB, D_SKSKB, "TCP, SK_SKB verdict program on the server socket" },
+		{ "sk_skb_udp", P_UDP_SKSKB, D_SKSKB,
+		  "UDP, SK_SKB verdict program (BPF_SK_SKB_VERDICT) on the server socket, as the paper's artifact" },
 		{ "socket", P_TCP_NONE, D_SOCK,
 		  "TCP (as SK_SKB): tp_btf/sk_data_ready after the enqueue, no program attached" },
 		{ "socket_udp", P_UDP_ALL, D_SOCK, "UDP: tp_btf/sk_data_ready after the enqueue" },
