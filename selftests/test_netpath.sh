@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# hook-cost: every matched packet's stamps run driver <= XDP <= TC <= SK_SKB <= socket;
+# hook-cost: SK_SKB on UDP is reached; every matched packet's stamps run driver <= XDP <= TC <= SK_SKB <= socket;
 # truncate: the receiver got datagrams at every point, and every point reports
 # offered/received/drop rates with a saturation verdict; nothing is left behind.
 # (trim_payload's output lengths are checked byte for byte by test_truncate.)
@@ -60,6 +60,16 @@ no_namespace_left() {
 }
 
 ktap_test_fn "hook-cost stamps monotonic" hook_cost_monotonic
+# SK_SKB on a UDP socket (the paper artifact's configuration) was reached by the datagrams
+hook_cost_sk_skb_udp() {
+	local csv="$out/latest/hook-cost.csv" v
+	ktap_once netpath_run
+	v=$(awk -F, '$2=="sk_skb_udp" && $3=="ns_to_reach" && $5=="ok"{print $6}' "$csv" 2>/dev/null)
+	ktap_diag "sk_skb_udp ns_to_reach ${v:-missing}"
+	awk -v v="$v" 'BEGIN{exit !(v != "" && v > 0)}'
+}
+
+ktap_test_fn "hook-cost: SK_SKB on a UDP socket reached" hook_cost_sk_skb_udp
 ktap_test_fn "truncate: datagrams received at every point" truncate_received_at_every_point
 ktap_test_fn "truncate: offered, drops and a saturation verdict at every point" truncate_rates_and_verdicts
 ktap_test_fn "truncate: best point's gain over untruncated and the saturation gate" truncate_gain_and_gate
