@@ -211,6 +211,45 @@ TEST(conditions_make_it_inconclusive)
 	}
 }
 
+/*
+ * Drift: the figure sits 3 % below the region's edge for the first 8 of 30
+ * rounds, 3 % above it after, tightly each side.  The whole run's interval
+ * (order statistics ~10..21) lies on one side -- a firm verdict without the
+ * split-half check -- but the first half's figure is on the other.
+ */
+TEST(a_run_whose_halves_disagree_is_inconclusive)
+{
+	const struct claim *c;
+	double num[N], den[N];
+	struct result_set rs;
+	struct judgement j;
+	struct stats st;
+	size_t i;
+
+	for (c = paper_claims; c->experiment; c++) {
+		double e = edge(c);
+
+		if (c->exact || !c->den || !(e > 0))
+			continue;
+		for (i = 0; i < N; i++) {
+			num[i] = 100 * e * (i < 8 ? 0.97 : 1.03) * (1 + 0.001 * (double)(i % 3));
+			den[i] = 100 * (1 + 0.001 * (double)(i % 2));
+		}
+		result_set_init(&rs, c->experiment);
+		stats_compute(num, N, 0, 0, &st);
+		result_add_samples(&rs, c->num, c->metric, "x", "host", &st, "", num, N);
+		stats_compute(den, N, 0, 0, &st);
+		result_add_samples(&rs, c->den, c->metric, "x", "host", &st, "", den, N);
+		if (c->gate.config)
+			add_row(&rs, c->gate.config, c->gate.metric,
+				isinf(c->gate.min) ? c->gate.max : c->gate.min, 0, N, 3);
+		verdict_judge(c, &rs, &hw, &j);
+		EXPECT(j.verdict == VERDICT_INCONCLUSIVE && strstr(j.why, "halves"),
+		       "%s: drift across the edge %.3g -> %s (%s)", c->name, e, verdict_name(j.verdict), j.why);
+		result_set_free(&rs);
+	}
+}
+
 TEST(a_missing_row_is_not_measured)
 {
 	const struct claim *c = &paper_claims[0];

@@ -205,6 +205,74 @@ static bool conditions_met(const struct claim *c, const struct result_set *rs,
 	return true;
 }
 
+/* A histogram's samples come sorted: they carry no round order to split. */
+static bool in_round_order(const struct result_row *r)
+{
+	size_t i;
+
+	if (r->st.n < 50)
+		return true;
+	for (i = 1; i < r->st.n; i++)
+		if (r->samples[i] < r->samples[i - 1])
+			return true;
+	return false;
+}
+
+/* The claim's figure from samples [lo, hi) of both rows (round order). */
+static double part_figure(const struct claim *c, const struct result_row *num,
+			  const struct result_row *den, size_t lo, size_t hi)
+{
+	double *r, f, d;
+	size_t i, k = 0;
+
+	if (!den)
+		return median_of(num->samples + lo, hi - lo);
+	if (!c->paired) {
+		d = median_of(den->samples + lo, hi - lo);
+		return d > 0 ? median_of(num->samples + lo, hi - lo) / d : NAN;
+	}
+	r = malloc((hi - lo) * sizeof(*r));
+	if (!r)
+		return NAN;
+	for (i = lo; i < hi; i++) {	/* as paired_interval() does */
+		if (den->samples[i] > 0)
+			r[k++] = num->samples[i] / den->samples[i];
+		else if (num->samples[i] > 0)
+			r[k++] = INFINITY;
+	}
+	f = k ? median_of(r, k) : NAN;
+	free(r);
+	return f;
+}
+
+/*
+ * Split-half replication: a firm verdict must also hold for the figure of
+ * the run's first half of rounds and of its second half.  Drift while
+ * measuring (another tenant, frequency, a cache warming up) moves the two
+ * halves apart long before it widens a bootstrap interval, and it is what
+ * made verdicts flip between otherwise identical runs.  Rows without round
+ * order (histograms) or with fewer than 6 samples are not split.
+ */
+static void check_halves(const struct claim *c, const struct result_row *num,
+			 const struct result_row *den, struct judgement *out)
+{
+	size_t n = num->st.n, h = n / 2;
+	struct interval a = { 0 }, b = { 0 };
+	char why[64];
+
+	if (c->exact || !num->samples || (den && (!den->samples || den->st.n != n)) || n < 6 ||
+	    !in_round_order(num) || (den && !in_round_order(den)))
+		return;
+	a.point = a.lo = a.hi = part_figure(c, num, den, 0, h);
+	b.point = b.lo = b.hi = part_figure(c, num, den, h, n);
+	if (verdict_of_interval(c, &a, why, sizeof(why)) == out->verdict &&
+	    verdict_of_interval(c, &b, why, sizeof(why)) == out->verdict)
+		return;
+	snprintf(out->why, sizeof(out->why), "the run's halves disagree: %.3g in its first half of rounds, "
+		 "%.3g in its second (drift while measuring); repeat on a quiet machine", a.point, b.point);
+	out->verdict = VERDICT_INCONCLUSIVE;
+}
+
 void verdict_judge(const struct claim *c, const struct result_set *rs,
 		   const struct verdict_context *ctx, struct judgement *out)
 {
@@ -223,4 +291,6 @@ void verdict_judge(const struct claim *c, const struct result_set *rs,
 	if (!conditions_met(c, rs, ctx, out))
 		return;
 	out->verdict = verdict_of_interval(c, &out->ci, out->why, sizeof(out->why));
+	if (out->verdict == VERDICT_REPRODUCED || out->verdict == VERDICT_DIFFERS)
+		check_halves(c, num, den, out);
 }

@@ -10,8 +10,9 @@
  *                 an effect or an order, outside "no effect")
  *   differs       the whole interval lies outside the region
  *   inconclusive  anything else -- the interval straddles an edge, too few
- *                 samples, a noisy machine, a validity condition not met --
- *                 always with the reason
+ *                 samples, a noisy machine, a validity condition not met,
+ *                 the run's first and second halves of rounds on different
+ *                 sides (drift) -- always with the reason
  * A claim whose region overlaps "no effect" cannot be an effect or an order:
  * the selftests check every claim of the table for that.
  */
