@@ -43,7 +43,7 @@ static const struct opt_spec bandwidth_opts[] = {
 	 * interval, and the default suite has a 10-minute budget (the paper's
 	 * 100 x 10 s runs per configuration take over an hour: --full --repeats 100).
 	 */
-	{ "duration", OPT_DOUBLE, CFG(duration), .def = "3", .quick = "1", .full = "10", .min = 0.5, .max = 600,
+	{ "duration", OPT_DOUBLE, CFG(duration), .def = "2", .quick = "1", .full = "10", .min = 0.5, .max = 600,
 	  .help = "seconds per iperf run, iperf -t: decimals allowed, 10 ms steps (paper: 10)" },
 	/* 10 s runs: the default profile's 30 samples would take 20 minutes */
 	{ "repeats", OPT_INT, CFG(repeats), .def = "8", .quick = "6", .full = "20", .min = 1, .max = 1000,

@@ -53,7 +53,7 @@ struct truncate_cfg {
 
 #define CFG(f) offsetof(struct truncate_cfg, f)
 static const struct opt_spec truncate_opts[] = {
-	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "1", .quick = "0.4", .min = 0.1, .max = 60,
+	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "0.5", .quick = "0.4", .full = "1", .min = 0.1, .max = 60,
 	  .help = "measured seconds per sample" },
 	{ "repeats", OPT_INT, CFG(repeats), .quick = "5", .min = 1, .max = 1000,
 	  .help = "samples per point (default: 5 with --quick, else the run's samples)" },

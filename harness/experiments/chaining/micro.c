@@ -34,7 +34,7 @@ static const struct opt_spec chaining_opts[] = {
 	  .min = 1, .max = 10000000, .help = "test_run repetitions per sample" },
 	{ "kv", OPT_BOOL, CFG(kv), .def = "true",
 	  .help = "also measure the kvcache fast path under memcached load (chaining/kvcache.c)" },
-	{ "kv-duration", OPT_DOUBLE, CFG(kv_duration), .def = "0.5", .quick = "0.25", .full = "1",
+	{ "kv-duration", OPT_DOUBLE, CFG(kv_duration), .def = "0.3", .quick = "0.25", .full = "1",
 	  .min = 0.05, .max = 60, .help = "kvcache form: seconds of load per variant per round" },
 	{ "kv-threads", OPT_INT, CFG(kv_threads), .min = 1, .max = 8,
 	  .help = "kvcache form: closed-loop client threads (default: chosen by measuring 1 vs 2)" },
