@@ -11,7 +11,7 @@
  * - Two sets of samples are compared with the Mann-Whitney U test (normal
  *   approximation with tie correction, two-sided).
  * Written here rather than taken from a library: GSL has no bootstrap and
- * these are a few dozen lines each, tested in selftests/test_interval.c.
+ * these are a few dozen lines each, tested in selftests/test_verdict.c.
  */
 #ifndef OBENCH_INTERVAL_H
 #define OBENCH_INTERVAL_H
