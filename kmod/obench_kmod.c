@@ -29,6 +29,9 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
+#ifdef OBENCH_HAVE_XDP_NATIVE
+#include <net/xdp.h>
+#endif
 
 #include <obench/workloads.h>
 
@@ -247,6 +250,143 @@ static const struct file_operations obench_bench_fops = {
 	.llseek	= default_llseek,
 };
 
+#ifdef OBENCH_HAVE_XDP_NATIVE
+/*
+ * The native counterparts of bpf/complexity.bpf.c's xdp_fib and xdp_sum64,
+ * run at the XDP call site itself through xdp_native_register() (a kernel
+ * with kernel-patches/ applied): user space loads and attaches the eBPF
+ * program, the placeholder, then writes "fd=<its fd> fn=fib|sum64 arg=<n or
+ * repeat>" to debugfs obench/native_xdp; "off" unregisters.  Reading the
+ * file says what is registered.  Same semantics as the eBPF programs:
+ * XDP_PASS, or XDP_ABORTED for sum64 on a frame shorter than 64 bytes.
+ */
+static struct {
+	struct mutex lock;	/* serialises writers of the registration */
+	struct xdp_native_prog np;
+	bool on;
+	char fn[8];
+} native;
+static u32 native_arg;
+static u64 native_sink;
+
+static u32 obench_xdp_fib(struct xdp_buff *xdp)
+{
+	WRITE_ONCE(native_sink, obench_fib(READ_ONCE(native_arg)));
+	return XDP_PASS;
+}
+
+static u32 obench_xdp_sum64(struct xdp_buff *xdp)
+{
+	if (xdp->data + OBENCH_SUM_BYTES > xdp->data_end)
+		return XDP_ABORTED;
+	WRITE_ONCE(native_sink, obench_sum64(xdp->data, READ_ONCE(native_arg)));
+	return XDP_PASS;
+}
+
+static void obench_native_off(void)
+{
+	if (!native.on)
+		return;
+	xdp_native_unregister(&native.np);
+	bpf_prog_put(native.np.placeholder);
+	native.on = false;
+}
+
+/* "fd=N fn=fib|sum64 arg=N" in the writer's context (its fd table), or "off". */
+static int obench_native_set(const char *req)
+{
+	char fn[8] = "";
+	struct bpf_prog *prog;
+	int fd, ret;
+	u32 arg;
+
+	if (sysfs_streq(req, "off")) {
+		obench_native_off();
+		return 0;
+	}
+	if (sscanf(req, "fd=%d fn=%7s arg=%u", &fd, fn, &arg) != 3)
+		return -EINVAL;
+	if (strcmp(fn, "fib") && strcmp(fn, "sum64"))
+		return -EINVAL;
+	if ((!strcmp(fn, "fib") && arg > OBENCH_FIB_MAX_N) ||
+	    (!strcmp(fn, "sum64") && arg > OBENCH_SUM_MAX_REPEAT))
+		return -ERANGE;
+	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_XDP, false);
+	if (IS_ERR(prog))
+		return PTR_ERR(prog);
+	obench_native_off();
+	WRITE_ONCE(native_arg, arg);
+	native.np.placeholder = prog;
+	native.np.run = strcmp(fn, "fib") ? obench_xdp_sum64 : obench_xdp_fib;
+	ret = xdp_native_register(&native.np);
+	if (ret) {
+		bpf_prog_put(prog);
+		return ret;
+	}
+	strscpy(native.fn, fn, sizeof(native.fn));
+	native.on = true;
+	return 0;
+}
+
+static ssize_t obench_native_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	char req[64];
+	int ret;
+
+	if (len >= sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(req, ubuf, len))
+		return -EFAULT;
+	req[len] = '\0';
+	mutex_lock(&native.lock);
+	ret = obench_native_set(strim(req));
+	mutex_unlock(&native.lock);
+	return ret ? ret : len;
+}
+
+static ssize_t obench_native_read(struct file *file, char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	char buf[64];
+	int n;
+
+	mutex_lock(&native.lock);
+	if (native.on)
+		n = scnprintf(buf, sizeof(buf), "fn=%s arg=%u prog_id=%u\n", native.fn,
+			      READ_ONCE(native_arg), native.np.placeholder->aux->id);
+	else
+		n = scnprintf(buf, sizeof(buf), "off\n");
+	mutex_unlock(&native.lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+static const struct file_operations obench_native_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= obench_native_read,
+	.write	= obench_native_write,
+	.llseek	= default_llseek,
+};
+
+static void obench_native_init(void)
+{
+	mutex_init(&native.lock);
+	debugfs_create_file("native_xdp", 0600, obench_dir, NULL, &obench_native_fops);
+}
+
+static void obench_native_exit(void)
+{
+	mutex_lock(&native.lock);
+	obench_native_off();
+	mutex_unlock(&native.lock);
+}
+#else
+/* A stock kernel: the kfuncs only (no XDP call-site registration to use). */
+static void obench_native_init(void) { }
+static void obench_native_exit(void) { }
+#endif
+
 static int __init obench_init(void)
 {
 	unsigned int i;
@@ -269,6 +409,7 @@ static int __init obench_init(void)
 	}
 	debugfs_create_file("memcpy_bench", 0600, obench_dir, NULL,
 			    &obench_bench_fops);
+	obench_native_init();
 
 	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_XDP, &obench_kfunc_set);
 	if (!ret)
@@ -297,6 +438,7 @@ static void __exit obench_exit(void)
 {
 	/* Kfunc sets are dropped with the module's BTF; no unregister API. */
 	debugfs_remove_recursive(obench_dir);
+	obench_native_exit();
 	kfree(bench.obj);
 	kvfree(bench.array);
 	mutex_destroy(&bench.lock);
