@@ -331,17 +331,18 @@ static int obench_native_set(const char *req)
 static ssize_t obench_native_write(struct file *file, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
-	char req[64];
+	char *req;
 	int ret;
 
-	if (len >= sizeof(req))
+	if (len >= 64)
 		return -EINVAL;
-	if (copy_from_user(req, ubuf, len))
-		return -EFAULT;
-	req[len] = '\0';
+	req = memdup_user_nul(ubuf, len);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 	mutex_lock(&native.lock);
 	ret = obench_native_set(strim(req));
 	mutex_unlock(&native.lock);
+	kfree(req);
 	return ret ? ret : len;
 }
 
