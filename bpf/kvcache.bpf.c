@@ -15,8 +15,11 @@
  *
  * Around the fast path, on the server's interface:
  *   kv_fill_egress   TC egress: memcached's one-key "VALUE" replies fill the cache
+ *                    (with the ticket of their get), acknowledgements of writes
+ *                    invalidate again
  *   kv_inval_ingress TC ingress: TCP commands that change a key invalidate it
  *                    (UDP ones are caught by the XDP fast path)
+ * (kv_stages.h says why a fill cannot be stale.)
  *   kv_xdp_pass      for the peer veth (XDP_TX on veth needs a program there)
  */
 #include "vmlinux.h"
@@ -209,18 +212,147 @@ static __always_inline int kv_skb_ip(struct __sk_buff *skb, struct iphdr *ip, __
 	return 0;
 }
 
+/* TCP to or from memcached (per @to_mc) with a payload: its offset, else 0. */
+static __always_inline __u32 kv_skb_tcp(struct __sk_buff *skb, struct tcphdr *tcp, int to_mc)
+{
+	struct iphdr ip;
+	__u32 off = sizeof(struct ethhdr) + sizeof(ip);
+
+	if (kv_skb_ip(skb, &ip, IPPROTO_TCP_) || bpf_skb_load_bytes(skb, off, tcp, sizeof(*tcp)))
+		return 0;
+	if (mc_addr && (to_mc ? ip.daddr : ip.saddr) != mc_addr)
+		return 0;
+	if ((to_mc ? tcp->dest : tcp->source) != bpf_htons(mc_port))
+		return 0;
+	off += tcp->doff * 4;
+	return skb->len > off ? off : 0;
+}
+
+/*
+ * TCP connections to memcached: commands not answered yet, and whether one
+ * of them is a write.  The acknowledgement of a TCP write cannot be matched
+ * to its key, so a reply on a connection with a write outstanding bumps the
+ * generation.  We count on a client that waits for each reply before its
+ * next command; a second command outstanding turns the cache off.
+ */
+struct kv_tcp_flow {
+	struct bpf_spin_lock lock;
+	__u32 unanswered;
+	__u32 writes;
+};
+
+/* a plain hash: no spin locks in LRU maps; full, the cache turns off */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct kv_req_id);
+	__type(value, struct kv_tcp_flow);
+} kv_tcp_flows SEC(".maps");
+
+/* A command arrived on @flow. */
+static __always_inline void kv_tcp_command(struct kv_req_id *flow, int write)
+{
+	struct kv_tcp_flow *f = bpf_map_lookup_elem(&kv_tcp_flows, flow);
+
+	if (!f) {
+		struct kv_tcp_flow z = {};
+
+		bpf_map_update_elem(&kv_tcp_flows, flow, &z, BPF_NOEXIST);
+		f = bpf_map_lookup_elem(&kv_tcp_flows, flow);
+		if (!f) {
+			kv_turn_off(KV_OFF_TCP_STREAM);	/* cannot follow it */
+			return;
+		}
+	}
+	bpf_spin_lock(&f->lock);
+	f->unanswered += 1;
+	if (write)
+		f->writes = 1;
+	bpf_spin_unlock(&f->lock);
+}
+
+/* memcached sends on a TCP connection: the answer to its one outstanding command. */
+static __always_inline void kv_tcp_reply(const struct iphdr *ip, const struct tcphdr *tcp)
+{
+	struct kv_req_id flow = { .addr = ip->daddr, .port = tcp->dest };
+	struct kv_tcp_flow *f = bpf_map_lookup_elem(&kv_tcp_flows, &flow);
+	int bump, pipelined;
+
+	if (!f)
+		return;		/* no command seen on it: nothing it could acknowledge */
+	bpf_spin_lock(&f->lock);
+	bump = f->writes;
+	pipelined = f->unanswered > 1;
+	if (!pipelined) {
+		f->unanswered = 0;
+		f->writes = 0;
+	}
+	bpf_spin_unlock(&f->lock);
+	if (bump)
+		kv_bump_gen();
+	if (pipelined)
+		kv_turn_off(KV_OFF_PIPELINED);
+}
+
+/* A UDP reply that is neither a value nor a miss: the acknowledgement of a write we could not match. */
+static __always_inline int kv_reply_is_read(const struct kv_state *st, __u32 n)
+{
+	const __u8 *b = st->buf;
+
+	if (n >= 6 && b[0] == 'V' && b[1] == 'A' && b[2] == 'L' && b[3] == 'U' && b[4] == 'E' &&
+	    b[5] == ' ')
+		return 1;
+	return n == 5 && b[0] == 'E' && b[1] == 'N' && b[2] == 'D' && b[3] == '\r' && b[4] == '\n';
+}
+
+/* Fills the slot from memcached's reply in st->buf[0..n), with the get's ticket. */
+static __always_inline void kv_fill_reply(struct kv_state *st, __u32 n, const struct kv_ticket *t,
+					  int have_ticket)
+{
+	__u32 flags = 0;
+	int vlen, r;
+
+	vlen = kv_parse_value(st, n, &flags);
+	if (vlen == -2) {
+		kv_count(KV_STAT_FILL_LARGE);
+		return;
+	}
+	if (vlen < 0) {
+		if (!kv_reply_is_read(st, n))
+			kv_bump_gen();
+		kv_count(KV_STAT_FILL_SKIP);
+		return;
+	}
+	if (!have_ticket && !unsafe_fills) {
+		kv_count(KV_STAT_FILL_RACE);
+		return;
+	}
+	st->hash = kv_fnv1a(st->key, KV_READ_ONCE(st->key_len));
+	r = kv_fill(st, n, flags, vlen, t);
+	kv_count(r > 0 ? KV_STAT_FILL : r < 0 ? KV_STAT_FILL_RACE : KV_STAT_FILL_SKIP);
+}
+
 SEC("tc")
 int kv_fill_egress(struct __sk_buff *skb)
 {
 	const __u32 off = sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr);
 	struct kv_state *st = kv_get_state(KV_SLOT_TC_OUT);
 	struct { struct udphdr udp; __u8 fh[KV_UDP_HDR]; } h;
+	struct kv_ticket t = {}, *tp;
+	struct kv_req_id req;
+	struct tcphdr tcp;
 	struct iphdr ip;
-	__u32 flags = 0;
+	__u32 *slot;
 	__u64 n;
-	int vlen;
+	int have;
 
-	if (!st || kv_skb_ip(skb, &ip, IPPROTO_UDP_))
+	if (!st || bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip)))
+		return TC_ACT_OK_;
+	if (kv_skb_tcp(skb, &tcp, 0)) {
+		kv_tcp_reply(&ip, &tcp);
+		return TC_ACT_OK_;
+	}
+	if (kv_skb_ip(skb, &ip, IPPROTO_UDP_))
 		return TC_ACT_OK_;
 	if (mc_addr && ip.saddr != mc_addr)
 		return TC_ACT_OK_;
@@ -228,59 +360,108 @@ int kv_fill_egress(struct __sk_buff *skb)
 	    h.udp.source != bpf_htons(mc_port))
 		return TC_ACT_OK_;
 	n = bpf_ntohs(h.udp.len);
-	if (n < sizeof(h) + 20 || n > skb->len - off + sizeof(h.udp))
-		return TC_ACT_OK_;	/* too short for "VALUE ...": END, STORED, ... */
+	if (n < sizeof(h) || n > skb->len - off + sizeof(h.udp))
+		return TC_ACT_OK_;
 	n -= sizeof(h);
+	req.addr = ip.daddr;
+	req.port = h.udp.dest;
+	req.req_id = (__u16)h.fh[0] << 8 | h.fh[1];
+	slot = bpf_map_lookup_elem(&kv_write_tickets, &req);
+	if (slot) {
+		kv_write_acked(*slot);
+		bpf_map_delete_elem(&kv_write_tickets, &req);
+		return TC_ACT_OK_;
+	}
+	tp = bpf_map_lookup_elem(&kv_get_tickets, &req);
+	have = tp != NULL;
+	if (tp) {
+		t = *tp;
+		bpf_map_delete_elem(&kv_get_tickets, &req);
+	}
 	if (h.fh[2] | h.fh[3] | h.fh[4] | (h.fh[5] != 1) || n > KV_REPLY_MAX) {
 		/* several datagrams or above the entry size: a big value (or several) */
 		kv_count(KV_STAT_FILL_LARGE);
 		return TC_ACT_OK_;
 	}
 	kv_barrier_var(n);
-	if (n == 0 || n > KV_REPLY_MAX || bpf_skb_load_bytes(skb, off + KV_UDP_HDR, st->buf, n))
-		return TC_ACT_OK_;
-	vlen = kv_parse_value(st, n, &flags);
-	if (vlen == -2) {
-		kv_count(KV_STAT_FILL_LARGE);
+	if (n == 0 || n > KV_REPLY_MAX || bpf_skb_load_bytes(skb, off + KV_UDP_HDR, st->buf, n)) {
+		kv_bump_gen();	/* an empty reply is nothing we know */
 		return TC_ACT_OK_;
 	}
-	if (vlen < 0) {
-		kv_count(KV_STAT_FILL_SKIP);
-		return TC_ACT_OK_;
-	}
-	st->hash = kv_fnv1a(st->key, KV_READ_ONCE(st->key_len));
-	kv_count(kv_fill(st, n, flags, vlen) ? KV_STAT_FILL : KV_STAT_FILL_SKIP);
+	kv_fill_reply(st, n, &t, have);
 	return TC_ACT_OK_;
+}
+
+/*
+ * Where the next command of a TCP flow starts, when a storage command's
+ * data block goes on past its segment.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct kv_req_id);
+	__type(value, __u32);
+} kv_tcp_next SEC(".maps");
+
+/* 1 if this segment lies in a data block announced before (nothing to parse). */
+static __always_inline int kv_tcp_in_data(struct kv_req_id *flow, __u32 seq, __u32 plen)
+{
+	__u32 *next = bpf_map_lookup_elem(&kv_tcp_next, flow);
+
+	if (!next || (__s32)(*next - seq) <= 0)
+		return 0;
+	if ((__s32)(*next - (seq + plen)) < 0)
+		kv_turn_off(KV_OFF_PIPELINED);	/* the block ends, and a command follows */
+	return 1;
 }
 
 SEC("tc")
 int kv_inval_ingress(struct __sk_buff *skb)
 {
 	struct kv_state *st = kv_get_state(KV_SLOT_TC_IN);
+	struct kv_req_id flow = {};
 	struct tcphdr tcp;
 	struct iphdr ip;
 	__u64 off, plen, n;	/* 64-bit: clang checks and passes the same register */
+	__u32 seq, len;
+	int op;
 
-	if (!st || kv_skb_ip(skb, &ip, IPPROTO_TCP_))
+	if (!st)
 		return TC_ACT_OK_;
-	if (mc_addr && ip.daddr != mc_addr)
-		return TC_ACT_OK_;
-	off = sizeof(struct ethhdr) + sizeof(ip);
-	if (bpf_skb_load_bytes(skb, off, &tcp, sizeof(tcp)) || tcp.dest != bpf_htons(mc_port))
-		return TC_ACT_OK_;
-	/* only a command at the start of a segment is seen (see the report's limits) */
-	off += tcp.doff * 4;
-	if (skb->len <= off)
+	off = kv_skb_tcp(skb, &tcp, 1);
+	if (!off || bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip)))
 		return TC_ACT_OK_;
 	plen = skb->len - off;
+	flow.addr = ip.saddr;
+	flow.port = tcp.source;
+	seq = bpf_ntohl(tcp.seq);
+	if (kv_tcp_in_data(&flow, seq, plen))
+		return TC_ACT_OK_;
 	n = plen < KV_REQ_PEEK ? plen : KV_REQ_PEEK;
 	kv_barrier_var(n);	/* the bounds below on the very register passed on */
-	if (n < 7 || n > KV_REQ_PEEK || bpf_skb_load_bytes(skb, off, st->buf, n))
+	if (n == 0 || n > KV_REQ_PEEK || bpf_skb_load_bytes(skb, off, st->buf, n)) {
+		kv_turn_off(KV_OFF_TCP_STREAM);
 		return TC_ACT_OK_;
-	if (kv_classify(st, n, plen) != KV_OP_INVAL)
+	}
+	op = kv_classify(st, n, plen);
+	len = KV_READ_ONCE(st->cmd_len);
+	if (op == KV_OP_OFF) {
+		kv_turn_off(KV_OFF_TCP_STREAM);
 		return TC_ACT_OK_;
-	st->hash = kv_fnv1a(st->key, KV_READ_ONCE(st->key_len));
-	kv_invalidate(st);
+	}
+	if (len < plen || (len > plen && !(KV_READ_ONCE(st->wflags) & KV_W_STORAGE))) {
+		kv_turn_off(KV_OFF_PIPELINED);
+		return TC_ACT_OK_;
+	}
+	if (len > plen)
+		bpf_map_update_elem(&kv_tcp_next, &flow, &(__u32){ seq + len }, BPF_ANY);
+	kv_tcp_command(&flow, op == KV_OP_INVAL || op == KV_OP_FLUSH);
+	if (op == KV_OP_INVAL) {
+		st->hash = kv_fnv1a(st->key, KV_READ_ONCE(st->key_len));
+		kv_write_seen(st, 0, 1);
+	}
+	if (op == KV_OP_INVAL || op == KV_OP_FLUSH)
+		kv_bump_gen();	/* its reply bumps it again (kv_tcp_reply) */
 	return TC_ACT_OK_;
 }
 

@@ -90,6 +90,21 @@ static void udp_request(struct frame *f, const char *cmd, uint16_t req_id)
 	udp_frame(f, p, MC_UDP_HDR + n);
 }
 
+/* memcached's reply @body to request @req_id of udp_request(), through the fill program. */
+static int udp_reply(struct kvcache *kc, const char *body, uint16_t req_id)
+{
+	struct frame f;
+	struct iphdr *ip = (struct iphdr *)(f.b + sizeof(struct ethhdr));
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	__u32 a, ret;
+	__u16 p;
+
+	udp_request(&f, body, req_id);
+	a = ip->saddr, ip->saddr = ip->daddr, ip->daddr = a;
+	p = udp->source, udp->source = udp->dest, udp->dest = p;
+	return testrun_once(kvcache_fill_fd(kc), f.b, f.len, NULL, NULL, &ret);
+}
+
 static int run(int fd, const struct frame *in, struct frame *out, __u32 *ret)
 {
 	out->len = sizeof(out->b);
@@ -290,9 +305,8 @@ TEST_F(kvcache, miss_multiget_other_pass_unchanged)
 		"get nothere\r\n",		/* miss */
 		"get foo bar\r\n",		/* two keys */
 		"gets foo\r\n",			/* cas needs memcached */
-		"get foo\r\nget foo\r\n",	/* two requests in one datagram */
-		"get foo",			/* no terminator */
 		"stats\r\n",
+		/* two requests in one datagram, no terminator: kvcache_flush_and_turning_off */
 	};
 	struct frame in;
 	size_t i;
@@ -322,7 +336,9 @@ TEST_F(kvcache, udp_set_delete_invalidate)
 {
 	static const char *const udp_cmds[] = {
 		"set inv 0 0 3\r\nabc\r\n", "delete inv\r\n", "append inv 0 0 1\r\nx\r\n",
-		"incr inv 1\r\n", "touch inv 10\r\n", "cas inv 0 0 1 5\r\nx\r\n",
+		"incr inv 1\r\n", "touch inv 0\r\n", "cas inv 0 0 1 5\r\nx\r\n",
+		"prepend inv 0 0 1\r\nx\r\n", "replace inv 0 0 1\r\nx\r\n",
+		"add inv 0 0 1\r\nx\r\n", "decr inv 1\r\n",
 	};
 	struct kvcache *kc = self->kc;
 	struct kvcache_stats s0, s1;
@@ -337,15 +353,71 @@ TEST_F(kvcache, udp_set_delete_invalidate)
 		udp_request(&in, udp_cmds[i], 200 + i);
 		passes_unchanged(_t, kvcache_xdp_fd(kc), &in, udp_cmds[i]);
 		EXPECT(is_hit(kc, "inv") == 0, "still cached after UDP %s", udp_cmds[i]);
+		/* not acknowledged yet: no fill may store the key */
+		err = kvcache_put(kc, "inv", 1, "old", 3);
+		EXPECT(err == -EAGAIN, "filled (%d) while %s is unacknowledged", err, udp_cmds[i]);
+		EXPECT(!udp_reply(kc, "STORED\r\n", 200 + i), "ack of %s", udp_cmds[i]);
 	}
 	/* a set of another key leaves this one alone */
 	err = kvcache_put(kc, "inv", 1, "old", 3);
 	udp_request(&in, "set inw 0 0 3\r\nabc\r\n", 300);
 	passes_unchanged(_t, kvcache_xdp_fd(kc), &in, "set inw");
 	EXPECT(!err && is_hit(kc, "inv") == 1, "set of another key invalidated inv");
+	EXPECT(!udp_reply(kc, "STORED\r\n", 300), "ack of set inw");
 	kvcache_read_stats(kc, &s1);
-	EXPECT(s1.inval - s0.inval == sizeof(udp_cmds) / sizeof(udp_cmds[0]),
+	EXPECT(s1.inval - s0.inval == sizeof(udp_cmds) / sizeof(udp_cmds[0]) + 1,
 	       "invalidations counted %llu", (unsigned long long)(s1.inval - s0.inval));
+}
+
+/*
+ * The stale-fill race, step by step: a get misses, a set of its key arrives
+ * and is acknowledged, then memcached's reply to the get (the old value)
+ * leaves.  It must not fill.
+ */
+TEST_F(kvcache, reply_older_than_a_write_does_not_fill)
+{
+	struct kvcache *kc = self->kc;
+	struct kvcache_stats s0, s1;
+	struct frame in, out;
+	unsigned char old[FRAME_MAX];
+	size_t n;
+	__u32 ret;
+
+	udp_request(&in, "get race\r\n", 400);
+	ASSERT(!run(kvcache_xdp_fd(kc), &in, &out, &ret) && ret == XDP_PASS, "get race: miss");
+	udp_request(&in, "set race 0 0 3\r\nnew\r\n", 401);
+	passes_unchanged(_t, kvcache_xdp_fd(kc), &in, "set race");
+	EXPECT(!udp_reply(kc, "STORED\r\n", 401), "ack");
+	n = expected(old, 400, "race", 0, "old", 3);
+	old[n] = 0;
+	kvcache_read_stats(kc, &s0);
+	EXPECT(!udp_reply(kc, (char *)old + MC_UDP_HDR, 400), "old reply");
+	kvcache_read_stats(kc, &s1);
+	EXPECT(s1.fill == s0.fill && s1.fill_race == s0.fill_race + 1,
+	       "the old reply: fills %+lld refused %+lld, want 0 and +1",
+	       (long long)(s1.fill - s0.fill), (long long)(s1.fill_race - s0.fill_race));
+	EXPECT(is_hit(kc, "race") == 0, "the old value is served");
+}
+
+/* noreply and expiring writes: never acknowledged, or gone later: the slot is never filled again */
+TEST_F(kvcache, noreply_and_expiring_writes_poison_the_slot)
+{
+	static const char *const cmds[] = {
+		"set nr 0 0 1 noreply\r\nx\r\n", "set ex 0 5 1\r\nx\r\n", "touch tc 9\r\n",
+	};
+	static const char *const keys[] = { "nr", "ex", "tc" };
+	struct kvcache *kc = self->kc;
+	struct frame in;
+	size_t i;
+	int err;
+
+	for (i = 0; i < 3; i++) {
+		udp_request(&in, cmds[i], 500 + i);
+		passes_unchanged(_t, kvcache_xdp_fd(kc), &in, cmds[i]);
+		udp_reply(kc, "STORED\r\n", 500 + i);
+		err = kvcache_put(kc, keys[i], 0, "v", 1);
+		EXPECT(err == -EAGAIN, "%s: filled (%d) after %s", keys[i], err, cmds[i]);
+	}
 }
 
 TEST_F(kvcache, tcp_set_delete_invalidate_at_tc_ingress)
@@ -368,6 +440,89 @@ TEST_F(kvcache, tcp_set_delete_invalidate_at_tc_ingress)
 }
 
 /* Every variant: same entries, same frames -> same actions, same bytes. */
+/* A fresh inlined cache (@unsafe: fills as before the tickets) with "foo" cached. */
+static int fresh_cache(struct kvcache *kc, bool unsafe)
+{
+	struct kvcache_config cfg = base_cfg;
+
+	cfg.variant = KVC_INLINED;
+	cfg.unsafe_fills = unsafe;
+	if (kvcache_load(kc, &cfg))
+		return -1;
+	if (kvcache_put(kc, "foo", 0, "bar", 3) || is_hit(kc, "foo") != 1) {
+		kvcache_destroy(kc);
+		return -1;
+	}
+	return 0;
+}
+
+/* flush_all drops every entry; what the cache cannot follow turns it off, and it says why */
+TEST(kvcache_flush_and_turning_off)
+{
+	static const struct { const char *cmd; bool tcp; const char *why; } cases[] = {
+		{ "flush_all\r\n", false, NULL },
+		{ "ms foo 2\r\nhi\r\n", false, "meta" },
+		{ "get foo\r\nset foo 0 0 1\r\nx\r\n", false, "several commands" },
+		{ "get foo\r\nget foo\r\n", false, "several commands" },
+		{ "get foo", false, "unknown" },
+		{ "delete a\r\ndelete foo\r\n", true, "several commands" },
+		{ "\x80\x01\x00\x03", true, "does not start a command" },
+	};
+	struct kvcache kc;
+	struct frame in;
+	size_t i;
+	__u32 ret;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root (BPF)");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why;
+
+		ASSERT(!fresh_cache(&kc, false), "load and fill a fresh cache");
+		if (cases[i].tcp) {
+			tcp_frame(&in, cases[i].cmd, strlen(cases[i].cmd));
+			testrun_once(kvcache_inval_fd(&kc), in.b, in.len, NULL, NULL, &ret);
+		} else {
+			udp_request(&in, cases[i].cmd, 600);
+			passes_unchanged(_t, kvcache_xdp_fd(&kc), &in, cases[i].cmd);
+		}
+		EXPECT(is_hit(&kc, "foo") == 0, "foo still served after %s", cases[i].cmd);
+		why = kvcache_off_reason(&kc);
+		if (cases[i].why)
+			EXPECT(why && strstr(why, cases[i].why), "off reason after %s: %s",
+			       cases[i].cmd, why ? why : "(on)");
+		else
+			EXPECT(!why && !kvcache_put(&kc, "foo", 0, "baz", 3),
+			       "after %s: off (%s) or cannot fill again", cases[i].cmd,
+			       why ? why : "on");
+		kvcache_destroy(&kc);
+	}
+}
+
+/* The test-only switch brings the race back: the step-by-step race then fills the old value. */
+TEST(kvcache_unsafe_fills_store_the_old_value)
+{
+	unsigned char old[FRAME_MAX];
+	struct kvcache kc;
+	struct frame in, out;
+	size_t n;
+	__u32 ret;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root (BPF)");
+	ASSERT(!fresh_cache(&kc, true), "load an unsafe cache");
+	udp_request(&in, "get race\r\n", 400);
+	run(kvcache_xdp_fd(&kc), &in, &out, &ret);
+	udp_request(&in, "set race 0 0 3\r\nnew\r\n", 401);
+	run(kvcache_xdp_fd(&kc), &in, &out, &ret);
+	udp_reply(&kc, "STORED\r\n", 401);
+	n = expected(old, 400, "race", 0, "old", 3);
+	old[n] = 0;
+	udp_reply(&kc, (char *)old + MC_UDP_HDR, 400);
+	EXPECT(is_hit(&kc, "race") == 1, "unsafe fills did not store the old value");
+	kvcache_destroy(&kc);
+}
+
 TEST(kvcache_variants_identical_output)
 {
 	static const char *const cmds[] = {

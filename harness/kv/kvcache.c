@@ -104,6 +104,7 @@ static int open_configured(struct kvcache *kc, struct bpf_program **mine, char *
 	s->rodata->mc_addr = kc->cfg.server_addr;
 	s->rodata->cache_mask = kc->cfg.entries - 1;
 	s->rodata->max_value = kc->cfg.max_value;
+	s->rodata->unsafe_fills = kc->cfg.unsafe_fills;
 	bpf_map__set_max_entries(s->maps.kv_cache, kc->cfg.entries);
 	variant_progs(s, kc->cfg.variant, mine);
 	bpf_object__for_each_program(prog, s->obj) {
@@ -337,7 +338,28 @@ int kvcache_read_stats(const struct kvcache *kc, struct kvcache_stats *s)
 	s->race = out[KV_STAT_RACE];
 	s->chain_fail = out[KV_STAT_CHAIN_FAIL];
 	s->grow_fail = out[KV_STAT_GROW_FAIL];
+	s->fill_race = out[KV_STAT_FILL_RACE];
+	s->gen_bump = out[KV_STAT_GEN_BUMP];
+	s->poison = out[KV_STAT_POISON];
 	return 0;
+}
+
+const char *kvcache_off_reason(const struct kvcache *kc)
+{
+	static const char *const why[] = {
+		[KV_OFF_UNKNOWN_CMD] = "a meta, binary or unknown command",
+		[KV_OFF_PIPELINED] = "several commands in one datagram or TCP segment",
+		[KV_OFF_FRAGMENTED] = "a fragmented or multi-datagram request",
+		[KV_OFF_TCP_STREAM] = "a TCP segment that does not start a command",
+		[KV_OFF_FLUSH_DELAYED] = "flush_all with a delay or noreply",
+	};
+	struct kv_ctl c;
+	__u32 zero = 0;
+
+	if (!kc->skel || bpf_map_lookup_elem(bpf_map__fd(kc->skel->maps.kv_ctl), &zero, &c) ||
+	    !c.off)
+		return NULL;
+	return c.off < sizeof(why) / sizeof(why[0]) && why[c.off] ? why[c.off] : "unknown";
 }
 
 int kvcache_reset_stats(const struct kvcache *kc)
@@ -373,34 +395,88 @@ int kvcache_inval_fd(const struct kvcache *kc)
 	return kc->skel ? bpf_program__fd(kc->skel->progs.kv_inval_ingress) : -1;
 }
 
+/* A UDP frame between 10.0.0.2:40000 and the server carrying @body (to the server, or from it). */
+static size_t put_frame(struct kvcache *kc, unsigned char *frame, size_t cap, bool to_server,
+			uint16_t req_id, const char *body, size_t blen)
+{
+	const size_t hdr = sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr);
+	struct iphdr *ip = (struct iphdr *)(frame + sizeof(struct ethhdr));
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	__u32 client = htonl(0x0a000002), server = kc->cfg.server_addr ?: htonl(0x0a000001);
+	__u16 cport = htons(40000), sport = htons(kc->cfg.port);
+
+	if (hdr + MC_UDP_HDR + blen > cap)
+		return 0;
+	build_udp_frame(frame, hdr);
+	mc_udp_hdr_put(frame + hdr, req_id);
+	memcpy(frame + hdr + MC_UDP_HDR, body, blen);
+	ip->saddr = to_server ? client : server;
+	ip->daddr = to_server ? server : client;
+	udp->source = to_server ? cport : sport;
+	udp->dest = to_server ? sport : cport;
+	udp->len = htons((uint16_t)(sizeof(*udp) + MC_UDP_HDR + blen));
+	ip->tot_len = htons((uint16_t)(sizeof(*ip) + sizeof(*udp) + MC_UDP_HDR + blen));
+	return hdr + MC_UDP_HDR + blen;
+}
+
+/* Runs request @cmd through the fast path; its action in *@ret. */
+static int put_request(struct kvcache *kc, uint16_t req_id, const char *cmd, __u32 *ret)
+{
+	unsigned char frame[512];
+	size_t n = put_frame(kc, frame, sizeof(frame), true, req_id, cmd, strlen(cmd));
+
+	return n ? testrun_once(kc->xdp_fd, frame, n, NULL, NULL, ret) : -EINVAL;
+}
+
+/* Runs memcached's reply @body to request @req_id through the fill program. */
+static int put_reply(struct kvcache *kc, uint16_t req_id, const char *body, size_t blen)
+{
+	unsigned char frame[2048];
+	size_t n = put_frame(kc, frame, sizeof(frame), false, req_id, body, blen);
+	__u32 ret;
+
+	return n ? testrun_once(kvcache_fill_fd(kc), frame, n, NULL, NULL, &ret) : -EINVAL;
+}
+
+/*
+ * "get @key" through the fast path, so that its miss leaves a ticket; if the
+ * key is cached, a delete and its acknowledgement go first.
+ */
+static int leave_ticket(struct kvcache *kc, const char *key)
+{
+	char cmd[300];
+	__u32 ret = 0;
+	int err;
+
+	if (!mc_key_valid(key))
+		return -EINVAL;
+	snprintf(cmd, sizeof(cmd), "get %s\r\n", key);
+	err = put_request(kc, 0, cmd, &ret);
+	if (err || ret != XDP_TX)
+		return err;
+	snprintf(cmd, sizeof(cmd), "delete %s\r\n", key);
+	err = put_request(kc, 1, cmd, &ret);
+	if (!err)
+		err = put_reply(kc, 1, "DELETED\r\n", 9);
+	snprintf(cmd, sizeof(cmd), "get %s\r\n", key);
+	return err ?: put_request(kc, 0, cmd, &ret);
+}
+
 int kvcache_put(struct kvcache *kc, const char *key, uint32_t flags,
 		const void *value, size_t vlen)
 {
-	const size_t hdr = sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr);
 	struct kvcache_stats before, after;
-	unsigned char frame[4096];
-	struct iphdr *ip = (struct iphdr *)(frame + sizeof(struct ethhdr));
-	struct udphdr *udp = (struct udphdr *)(ip + 1);
-	__u32 retval;
+	char body[2048];
 	int n, err;
 
-	n = mc_build_value_reply((char *)frame + hdr + MC_UDP_HDR,
-				 sizeof(frame) - hdr - MC_UDP_HDR, key, flags, value, vlen);
+	n = mc_build_value_reply(body, sizeof(body), key, flags, value, vlen);
 	if (n < 0)
 		return -EINVAL;
-	/* memcached's reply: from the server's port, one datagram */
-	build_udp_frame(frame, hdr);
-	mc_udp_hdr_put(frame + hdr, 0);
-	if (kc->cfg.server_addr)
-		ip->saddr = kc->cfg.server_addr;
-	udp->source = htons(kc->cfg.port);
-	udp->dest = htons(40000);
-	udp->len = htons((uint16_t)(sizeof(*udp) + MC_UDP_HDR + (size_t)n));
-	ip->tot_len = htons((uint16_t)(sizeof(*ip) + sizeof(*udp) + MC_UDP_HDR + (size_t)n));
-	err = kvcache_read_stats(kc, &before);
+	err = leave_ticket(kc, key);
 	if (!err)
-		err = testrun_once(kvcache_fill_fd(kc), frame, hdr + MC_UDP_HDR + (size_t)n,
-				   NULL, NULL, &retval);
+		err = kvcache_read_stats(kc, &before);
+	if (!err)
+		err = put_reply(kc, 0, body, (size_t)n);
 	if (!err)
 		err = kvcache_read_stats(kc, &after);
 	if (err)

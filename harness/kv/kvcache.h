@@ -34,12 +34,15 @@ struct kvcache_config {
 	uint32_t server_addr;		/* network order; 0 = any */
 	uint32_t entries;		/* cache slots, a power of two (0: 4096) */
 	uint32_t max_value;		/* largest cached value in bytes (0: 1000, the paper's) */
+	bool unsafe_fills;		/* test only: fill from any reply (the stale-fill race back) */
 };
 
 /* Counters, summed over CPUs; the order of bpf/kvcache.h's enum kv_stat. */
 struct kvcache_stats {
 	uint64_t hit, miss, bypass, inval, fill, fill_skip, fill_large, race, chain_fail, grow_fail;
+	uint64_t fill_race, gen_bump, poison;
 };
+
 
 struct kvcache {
 	struct kvcache_bpf *skel;
@@ -81,14 +84,18 @@ void kvcache_destroy(struct kvcache *kc);
 int kvcache_read_stats(const struct kvcache *kc, struct kvcache_stats *s);
 int kvcache_reset_stats(const struct kvcache *kc);
 
+/* Why the cache turned itself off, or NULL while it is on. */
+const char *kvcache_off_reason(const struct kvcache *kc);
+
 /* The loaded programs, for BPF_PROG_TEST_RUN. */
 int kvcache_xdp_fd(const struct kvcache *kc);
 int kvcache_fill_fd(const struct kvcache *kc);
 int kvcache_inval_fd(const struct kvcache *kc);
 
 /*
- * Fills the cache as memcached's reply would: builds the reply frame and
- * runs it through the fill program.  0 if the entry was stored, -E2BIG if
+ * Fills the cache as memcached's reply would: runs "get @key" through the
+ * fast path (a miss leaves its ticket), then the reply through the fill
+ * program.  0 if the entry was stored, -E2BIG if
  * the value is above max_value, -EAGAIN if the fill program did not store
  * it (slot busy), other -errno on failure.
  */
