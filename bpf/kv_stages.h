@@ -33,11 +33,15 @@
  *  - a UDP write bumps its slot's epoch and pending when it arrives, and again
  *    (pending back down) when its acknowledgement leaves, matched by request
  *    id; a fill that slipped in between is thrown away at the acknowledgement;
+ *  - TCP writes alike: the reply to a connection's one outstanding command
+ *    is its acknowledgement (kvcache.bpf.c, kv_tcp_reply);
  *  - what cannot be pinned to one key bumps the global generation, which
- *    every entry carries from its ticket: flush_all, each TCP write when it
- *    arrives, each TCP reply and each unmatched UDP reply when they leave;
- *  - a write that will never be acknowledged (noreply) or that expires the
- *    item later (an exptime, touch) poisons its slot: never filled again;
+ *    every entry carries from its ticket: flush_all when it arrives and when
+ *    its reply leaves, and each UDP reply we cannot match and do not know;
+ *  - a write that will never be acknowledged (noreply) poisons its slot: never
+ *    filled again; one that gives the item an exptime (set, touch) keeps the
+ *    slot from being filled by any get that arrived before the item is gone
+ *    (its exptime plus two seconds of memcached's clock);
  *  - what the cache cannot follow (meta or binary commands, several commands
  *    in one datagram or segment, fragments, a TCP segment that does not
  *    start a command) turns it off for good, and kv_ctl.off says why.
@@ -112,7 +116,10 @@ struct {
 	__type(value, __u32);
 } kv_write_tickets SEC(".maps");
 
-/* Test only: fill from any reply, as before the tickets (the checker must see it fail). */
+/*
+ * Test only: fill from any reply and invalidate only when a write arrives,
+ * as the cache did before the tickets (the checker must see it fail).
+ */
 const volatile __u32 unsafe_fills;
 
 static __always_inline void kv_count(__u32 stat)
@@ -216,8 +223,13 @@ static long kv_line_step(__u32 i, struct kv_line *ctx)
 		l->tok++;
 		return 0;
 	}
-	if (l->tok && l->tok == l->etok && c != '0')
-		l->expires = 1;		/* any exptime but 0, negative ones too */
+	if (l->tok && l->tok == l->etok) {
+		if (c != '0')
+			l->expires = 1;	/* any exptime but 0, negative ones too */
+		if (c >= '0' && c <= '9')
+			l->exptime = l->exptime > 100000000 ? 0xffffffff :
+				     l->exptime * 10 + (c - '0');
+	}
 	if (l->tok && l->tok == l->btok) {
 		if (c < '0' || c > '9' || l->bytes > 100000000) {
 			l->bad = 1;
@@ -249,6 +261,7 @@ static __always_inline int kv_write_line(struct kv_state *st, __u32 n, __u32 pos
 	l->btok = btok;
 	l->bytes = 0;
 	l->expires = 0;
+	l->exptime = 0;
 	l->end = 0;
 	l->bad = 0;
 	bpf_loop(KV_REQ_PEEK, kv_line_step, &ctx, 0);
@@ -382,29 +395,40 @@ static __always_inline int kv_key_equal(const __u8 *a, const __u8 *b, __u32 len)
 /*
  * A write of st->key arrived: invalidate its slot (any key: hashes collide,
  * and a writer filling it then leaves it invalid) and bump the slot's epoch.
- * With @acked an acknowledgement matched by request id will follow
- * (kv_write_acked): count it pending.  A noreply or expiring write poisons
- * the slot instead (@tcp: TCP writes count on the generation, not pending).
+ * With @acked an acknowledgement we can match will follow (kv_write_acked):
+ * count it pending.  A write without one poisons the slot; one with an
+ * exptime holds fills back until the item is gone (kv_fill).
  */
-static __always_inline void kv_write_seen(struct kv_state *st, int acked, int tcp)
+static __always_inline void kv_write_seen(struct kv_state *st, int acked)
 {
 	__u32 idx = KV_READ_ONCE(st->hash) & cache_mask;
 	struct kv_entry *e = bpf_map_lookup_elem(&kv_cache, &idx);
-	int poison = (!acked && !tcp) || (KV_READ_ONCE(st->wflags) & (KV_W_NOREPLY | KV_W_EXPIRES));
+	__u32 w = KV_READ_ONCE(st->wflags), secs = KV_READ_ONCE(st->scan.exptime);
+	int poison = !acked || (w & KV_W_NOREPLY);
+	__u64 gone = 0;
 
 	if (!e)
 		return;
+	if (w & KV_W_EXPIRES) {
+		/* above 30 days memcached reads an absolute time: treat as never gone */
+		if (secs > 30 * 24 * 3600)
+			poison = 1;
+		else	/* memcached's clock ticks once a second: two of slack */
+			gone = bpf_ktime_get_ns() + (__u64)(secs + 2) * 1000000000ULL;
+	}
 	bpf_spin_lock(&e->lock);
 	e->valid = 0;
 	e->seq += 2;	/* keeps a writer's parity; readers in flight retry */
 	e->epoch += 1;
+	if (gone > e->expired_at)
+		e->expired_at = gone;
 	if (poison)
 		e->poison = 1;
-	else if (!tcp)
+	else
 		e->pending += 1;
 	bpf_spin_unlock(&e->lock);
 	kv_count(KV_STAT_INVAL);
-	if (poison)
+	if (poison || gone)
 		kv_count(KV_STAT_POISON);
 }
 
@@ -416,8 +440,10 @@ static __always_inline void kv_write_acked(__u32 idx)
 	if (!e)
 		return;
 	bpf_spin_lock(&e->lock);
-	e->valid = 0;
-	e->seq += 2;
+	if (!unsafe_fills) {	/* the old cache invalidated only when a write arrived */
+		e->valid = 0;
+		e->seq += 2;
+	}
 	e->epoch += 1;
 	if (e->pending)
 		e->pending -= 1;
@@ -435,7 +461,7 @@ static __always_inline void kv_udp_write(struct kv_state *st)
 	int acked = !(KV_READ_ONCE(st->wflags) & KV_W_NOREPLY) &&
 		    !bpf_map_update_elem(&kv_write_tickets, &req, &idx, BPF_ANY);
 
-	kv_write_seen(st, acked, 0);
+	kv_write_seen(st, acked);
 }
 
 /* A get of st->key missed: leave its ticket for the reply. */
@@ -448,6 +474,7 @@ static __always_inline void kv_leave_ticket(struct kv_state *st, struct kv_entry
 	if (!c || !e || c->off)
 		return;
 	t.gen = KV_READ_ONCE(c->gen);
+	t.at = bpf_ktime_get_ns();
 	t.slot = idx;
 	t.epoch = KV_READ_ONCE(e->epoch);
 	bpf_map_update_elem(&kv_get_tickets, &req, &t, BPF_ANY);
@@ -539,7 +566,8 @@ static __always_inline int kv_parse_value(struct kv_state *st, __u32 n, __u32 *f
 /*
  * Stores the reply in st->buf[0..n) for st->key in its slot, if the get's
  * ticket @t still holds: same slot, no write of it since (epoch), none
- * unacknowledged (pending), not poisoned, same generation.  1 if it did,
+ * unacknowledged (pending), not poisoned, the get arrived after any
+ * expiring item of the slot was gone, same generation.  1 if it did,
  * 0 if another writer was in, -1 if the ticket no longer holds.
  */
 static __always_inline int kv_fill(struct kv_state *st, __u32 n, __u32 flags, __u32 vlen,
@@ -558,7 +586,9 @@ static __always_inline int kv_fill(struct kv_state *st, __u32 n, __u32 flags, __
 		return -1;
 	bpf_spin_lock(&e->lock);
 	seq = e->seq;
-	if (!unsafe_fills && (e->epoch != t->epoch || e->pending || e->poison))
+	/* a get that arrived before an expiring item of the slot was gone may have read it */
+	if (!unsafe_fills && (e->epoch != t->epoch || e->pending || e->poison ||
+			      t->at < e->expired_at))
 		held = 0;
 	else if (!(seq & 1)) {
 		e->seq = seq + 1;

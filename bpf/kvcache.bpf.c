@@ -229,16 +229,18 @@ static __always_inline __u32 kv_skb_tcp(struct __sk_buff *skb, struct tcphdr *tc
 }
 
 /*
- * TCP connections to memcached: commands not answered yet, and whether one
- * of them is a write.  The acknowledgement of a TCP write cannot be matched
- * to its key, so a reply on a connection with a write outstanding bumps the
- * generation.  We count on a client that waits for each reply before its
- * next command; a second command outstanding turns the cache off.
+ * TCP connections to memcached: commands not answered yet, and the write
+ * among them.  We count on a client that waits for each reply before its
+ * next command (a second command outstanding turns the cache off), so a
+ * reply on the connection acknowledges its one outstanding command: a write
+ * of a key is then acknowledged as a UDP one is (kv_write_acked), a
+ * flush_all bumps the generation.
  */
 struct kv_tcp_flow {
 	struct bpf_spin_lock lock;
 	__u32 unanswered;
-	__u32 writes;
+	__u32 op;		/* KV_OP_INVAL, KV_OP_FLUSH or KV_OP_NONE (a read) */
+	__u32 slot;		/* the write's */
 };
 
 /* a plain hash: no spin locks in LRU maps; full, the cache turns off */
@@ -249,8 +251,8 @@ struct {
 	__type(value, struct kv_tcp_flow);
 } kv_tcp_flows SEC(".maps");
 
-/* A command arrived on @flow. */
-static __always_inline void kv_tcp_command(struct kv_req_id *flow, int write)
+/* Command @op (on slot @slot) arrived on @flow and will be answered. */
+static __always_inline void kv_tcp_command(struct kv_req_id *flow, __u32 op, __u32 slot)
 {
 	struct kv_tcp_flow *f = bpf_map_lookup_elem(&kv_tcp_flows, flow);
 
@@ -266,8 +268,8 @@ static __always_inline void kv_tcp_command(struct kv_req_id *flow, int write)
 	}
 	bpf_spin_lock(&f->lock);
 	f->unanswered += 1;
-	if (write)
-		f->writes = 1;
+	f->op = op;
+	f->slot = slot;
 	bpf_spin_unlock(&f->lock);
 }
 
@@ -276,22 +278,26 @@ static __always_inline void kv_tcp_reply(const struct iphdr *ip, const struct tc
 {
 	struct kv_req_id flow = { .addr = ip->daddr, .port = tcp->dest };
 	struct kv_tcp_flow *f = bpf_map_lookup_elem(&kv_tcp_flows, &flow);
-	int bump, pipelined;
+	__u32 op = KV_OP_NONE, slot = 0;
+	int pipelined;
 
 	if (!f)
 		return;		/* no command seen on it: nothing it could acknowledge */
 	bpf_spin_lock(&f->lock);
-	bump = f->writes;
 	pipelined = f->unanswered > 1;
 	if (!pipelined) {
+		op = f->op;
+		slot = f->slot;
 		f->unanswered = 0;
-		f->writes = 0;
+		f->op = KV_OP_NONE;
 	}
 	bpf_spin_unlock(&f->lock);
-	if (bump)
-		kv_bump_gen();
 	if (pipelined)
 		kv_turn_off(KV_OFF_PIPELINED);
+	else if (op == KV_OP_FLUSH)
+		kv_bump_gen();
+	else if (op == KV_OP_INVAL)
+		kv_write_acked(slot);
 }
 
 /* A UDP reply that is neither a value nor a miss: the acknowledgement of a write we could not match. */
@@ -423,7 +429,7 @@ int kv_inval_ingress(struct __sk_buff *skb)
 	struct tcphdr tcp;
 	struct iphdr ip;
 	__u64 off, plen, n;	/* 64-bit: clang checks and passes the same register */
-	__u32 seq, len;
+	__u32 seq, len, noreply;
 	int op;
 
 	if (!st)
@@ -455,13 +461,17 @@ int kv_inval_ingress(struct __sk_buff *skb)
 	}
 	if (len > plen)
 		bpf_map_update_elem(&kv_tcp_next, &flow, &(__u32){ seq + len }, BPF_ANY);
-	kv_tcp_command(&flow, op == KV_OP_INVAL || op == KV_OP_FLUSH);
-	if (op == KV_OP_INVAL) {
-		st->hash = kv_fnv1a(st->key, KV_READ_ONCE(st->key_len));
-		kv_write_seen(st, 0, 1);
-	}
-	if (op == KV_OP_INVAL || op == KV_OP_FLUSH)
+	if (op == KV_OP_FLUSH)
 		kv_bump_gen();	/* its reply bumps it again (kv_tcp_reply) */
+	if (op != KV_OP_INVAL) {
+		kv_tcp_command(&flow, op, 0);
+		return TC_ACT_OK_;
+	}
+	st->hash = kv_fnv1a(st->key, KV_READ_ONCE(st->key_len));
+	noreply = KV_READ_ONCE(st->wflags) & KV_W_NOREPLY;
+	kv_write_seen(st, !noreply);
+	if (!noreply)	/* a noreply write leaves nothing outstanding */
+		kv_tcp_command(&flow, op, KV_READ_ONCE(st->hash) & cache_mask);
 	return TC_ACT_OK_;
 }
 

@@ -105,6 +105,21 @@ static int udp_reply(struct kvcache *kc, const char *body, uint16_t req_id)
 	return testrun_once(kvcache_fill_fd(kc), f.b, f.len, NULL, NULL, &ret);
 }
 
+/* memcached's TCP reply @body to tcp_frame()'s connection, through the fill program. */
+static int tcp_reply(struct kvcache *kc, const char *body)
+{
+	struct frame f;
+	struct iphdr *ip = (struct iphdr *)(f.b + sizeof(struct ethhdr));
+	struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
+	__u32 a, ret;
+	__u16 p;
+
+	tcp_frame(&f, body, strlen(body));
+	a = ip->saddr, ip->saddr = ip->daddr, ip->daddr = a;
+	p = tcp->source, tcp->source = tcp->dest, tcp->dest = p;
+	return testrun_once(kvcache_fill_fd(kc), f.b, f.len, NULL, NULL, &ret);
+}
+
 static int run(int fd, const struct frame *in, struct frame *out, __u32 *ret)
 {
 	out->len = sizeof(out->b);
@@ -436,6 +451,9 @@ TEST_F(kvcache, tcp_set_delete_invalidate_at_tc_ingress)
 		err = testrun_once(kvcache_inval_fd(kc), in.b, in.len, NULL, NULL, &ret);
 		EXPECT(!err && ret == 0 /* TC_ACT_OK */, "tc ingress %d ret %u", err, ret);
 		EXPECT(is_hit(kc, "inv") == 0, "still cached after TCP command %zu", i);
+		err = kvcache_put(kc, "inv", 1, "old", 3);
+		EXPECT(err == -EAGAIN, "filled (%d) while TCP command %zu is unacknowledged", err, i);
+		EXPECT(!tcp_reply(kc, i ? "DELETED\r\n" : "STORED\r\n"), "ack of TCP command %zu", i);
 	}
 }
 

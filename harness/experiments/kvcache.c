@@ -33,6 +33,7 @@
 #include <linux/if_link.h>
 
 #include "kv/advisor.h"
+#include "kv/consistency.h"
 #include "core/histogram.h"
 #include "kv/kvcache.h"
 #include "net/loadgen.h"
@@ -65,6 +66,10 @@ struct kvcache_cfg {
 	struct opt_list hit_fractions;
 	bool skip_memaslap;
 	int timeout_ms;
+	bool check_consistency;
+	double check_seconds;
+	long long check_reads;
+	bool unsafe_fills;
 };
 
 #define CFG(f) offsetof(struct kvcache_cfg, f)
@@ -101,6 +106,15 @@ static const struct opt_spec kv_opts[] = {
 	{ "skip-memaslap", OPT_BOOL, CFG(skip_memaslap),
 	  .help = "do not run memaslap for the load-generator check" },
 	NET_TIMEOUT_MS(CFG(timeout_ms)),
+	{ "check-consistency", OPT_BOOL, CFG(check_consistency),
+	  .help = "run the consistency checker through the cache instead of the measurements "
+	  "(rows check/reads_checked, check/stale_reads)" },
+	{ "check-seconds", OPT_DOUBLE, CFG(check_seconds), .def = "5", .quick = "2", .min = 0.5, .max = 3600,
+	  .help = "--check-consistency: seconds of checking, at least" },
+	{ "check-reads", OPT_LONG, CFG(check_reads), .def = "0", .min = 0, .max = 1000000000,
+	  .help = "--check-consistency: go on until this many reads were checked (at most 4x --check-seconds)" },
+	{ "unsafe-fills", OPT_BOOL, CFG(unsafe_fills),
+	  .help = "test only: fill from any reply, as before the fill tickets (the checker must find stale reads)" },
 	OPT_END
 };
 #undef CFG
@@ -245,6 +259,7 @@ static int kv_setup(struct exp_env *env)
 	struct kv_exp *x = calloc(1, sizeof(*x));
 	struct kvcache_config cfg = {
 		.variant = c->variant, .port = (uint16_t)c->port, .entries = 4096,
+		.unsafe_fills = c->unsafe_fills,
 	};
 	int err;
 
@@ -766,11 +781,62 @@ static int measure_loadgen_check(struct exp_env *env, struct kv_exp *x)
 	return 0;
 }
 
+/* --check-consistency: versioned writes over UDP and TCP, reads through the cache. */
+static int measure_consistency(struct exp_env *env, struct kv_exp *x)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	struct kv_check_cfg cc = {
+		.nsfd = x->topo.client.nsfd, .addr = x->topo.server.addr,
+		.tcp_port = (uint16_t)c->port, .udp_port = (uint16_t)c->port,
+		.keys = 32, .readers = 2, .seconds = c->check_seconds,
+		.min_reads = (uint64_t)c->check_reads, .write_fraction = 1.0 / 11,
+		.timeout_ms = c->timeout_ms,
+	};
+	struct kvcache_stats s0, s1;
+	struct kv_check_result r;
+	char note[400];
+	const char *off;
+	int err;
+
+	err = set_cache(x, true);
+	if (!err)
+		err = kvcache_read_stats(&x->kc, &s0);
+	if (!err)
+		err = kv_check_run(&cc, &r);
+	if (!err)
+		err = kvcache_read_stats(&x->kc, &s1);
+	if (err)
+		return err;
+	off = kvcache_off_reason(&x->kc);
+	snprintf(note, sizeof(note), "hits %llu (XDP %llu); acked set/del/app/touch/exp/flush "
+		 "%llu/%llu/%llu/%llu/%llu/%llu; fills refused %llu; global inval %llu; poisoned %llu; %s",
+		 (unsigned long long)r.hits, (unsigned long long)(s1.hit - s0.hit),
+		 (unsigned long long)r.per_kind[KV_CHECK_SET], (unsigned long long)r.per_kind[KV_CHECK_DELETE],
+		 (unsigned long long)r.per_kind[KV_CHECK_APPEND], (unsigned long long)r.per_kind[KV_CHECK_TOUCH],
+		 (unsigned long long)r.per_kind[KV_CHECK_EXPIRING], (unsigned long long)r.per_kind[KV_CHECK_FLUSH],
+		 (unsigned long long)(s1.fill_race - s0.fill_race),
+		 (unsigned long long)(s1.gen_bump - s0.gen_bump),
+		 (unsigned long long)(s1.poison - s0.poison), off ? off : "cache on");
+	env_add_value(env, "check", "reads_checked", "reads", (double)r.reads_checked, note);
+	snprintf(note, sizeof(note), "a read returning a version older than one acknowledged before it was sent%s%s%s",
+		 c->unsafe_fills ? " (UNSAFE FILLS: test only)" : "",
+		 r.first_stale[0] ? "; first: " : "", r.first_stale);
+	env_add_value(env, "check", "stale_reads", "reads", (double)r.stale_reads, note);
+	progress(env, "%llu reads checked, %llu stale%s%s", (unsigned long long)r.reads_checked,
+		 (unsigned long long)r.stale_reads, r.first_stale[0] ? "; first: " : "", r.first_stale);
+	return 0;
+}
+
 static int kv_run(struct exp_env *env)
 {
 	struct kv_exp *x = env->priv;
 	int err;
 
+	if (((const struct kvcache_cfg *)env->cfg)->check_consistency) {
+		err = measure_consistency(env, x);
+		set_cache(x, false);
+		return obench_interrupted() ? -EINTR : err;
+	}
 	err = measure_loadgen_check(env, x);
 	if (!err && !obench_interrupted())
 		err = measure_throughput(env, x);

@@ -124,7 +124,7 @@ int memcached_start_on(struct memcached *mc, int nsfd, struct in_addr addr,
 	struct spawn_opts o = SPAWN_OPTS;
 	char a[INET_ADDRSTRLEN], p[8], u[8], t[8];
 	char *argv[] = { "memcached", "-l", a, "-p", p, "-U", u, "-t", t,
-			 "-u", "root", "-m", "64", NULL };
+			 "-u", "root", "-m", "64", "-B", "ascii", NULL };
 	double deadline;
 	pid_t pid;
 

@@ -49,7 +49,7 @@ enum kv_stat {
 	KV_STAT_GROW_FAIL,	/* no tailroom for the reply (bpf_xdp_adjust_tail) -> memcached */
 	KV_STAT_FILL_RACE,	/* replies not cached: a write to that slot since the get, or unacknowledged */
 	KV_STAT_GEN_BUMP,	/* global invalidations (flush_all, TCP writes, unattributed replies) */
-	KV_STAT_POISON,		/* slots made uncacheable (noreply or expiring writes) */
+	KV_STAT_POISON,		/* slots made uncacheable: noreply writes (for good), exptimes (until expiry) */
 	KV_NR_STATS,
 };
 
@@ -94,6 +94,7 @@ struct kv_req_id {
 /* Left by a get that missed; its reply may fill only if nothing moved since. */
 struct kv_ticket {
 	__u64 gen;
+	__u64 at;		/* when the get arrived (bpf_ktime_get_ns) */
 	__u32 slot;
 	__u32 epoch;
 };
@@ -111,9 +112,10 @@ struct kv_entry {
 	__u32 reply_len;	/* bytes in reply[] */
 	__u32 epoch;		/* under lock: + 1 at each write's arrival and acknowledgement */
 	__u32 pending;		/* under lock: writes seen, not yet acknowledged */
-	__u32 poison;		/* under lock: a noreply or expiring write: never filled again */
+	__u32 poison;		/* under lock: a noreply write: never filled again */
 	__u32 pad;
 	__u64 gen;		/* kv_ctl.gen of the ticket that filled it */
+	__u64 expired_at;	/* under lock: an expiring item of this slot is gone by then (ns) */
 	__u8 key[KV_KEY_MAX + 6];
 	__u8 reply[KV_REPLY_MAX];
 };
@@ -129,7 +131,8 @@ struct kv_line_scan {
 	__u32 tok;		/* tokens so far */
 	__u32 etok, btok;	/* which token is the exptime, the byte count (0: none) */
 	__u32 bytes;		/* the data block's length */
-	__u32 expires;
+	__u32 expires;		/* the exptime is not 0 */
+	__u32 exptime;		/* its digits, saturating */
 	__u32 end;		/* where "\r\n" starts, 0 until found */
 	__u32 bad;
 };
