@@ -889,8 +889,21 @@ static void kv_report(const struct result_set *rs, FILE *md)
 		*ms = val(rs, "memaslap_max", "req_per_s"), *rho = val(rs, "rho", "fraction"),
 		*cross = val(rs, "crossover_measured", "fraction"),
 		*om = val(rs, "omega_mixed", "fraction");
+	const struct result_row *ck = val(rs, "check", "reads_checked"),
+		*stale = val(rs, "check", "stale_reads");
 	char verdict[256];
 
+	fprintf(md, "\n**What the cache guarantees.** A get answered from the cache never returns a "
+		"value older than the newest write memcached acknowledged before the get was sent "
+		"(ASCII protocol, traffic on this interface): a miss leaves a ticket and its reply "
+		"fills only if no write of the slot arrived, was acknowledged or is outstanding since; "
+		"flush_all drops every entry; noreply writes make their slot uncacheable, exptimes "
+		"until the item is gone; what the cache cannot follow (meta or binary commands, "
+		"pipelined commands, fragments) turns it off for good (README, \"What the kvcache "
+		"fast path guarantees\").\n");
+	if (ck && stale)
+		fprintf(md, "\n**Consistency check.** %.0f reads checked through the cache, %.0f stale "
+			"(%s).\n", ck->st.median, stale->st.median, ck->note);
 	fprintf(md, "\n**Where the work runs (veth).** memcached runs with `-t 1` pinned to one CPU, "
 		"the client on the other. On veth the receive side of a frame runs in the softirq of "
 		"the *sender's* CPU: the XDP fast path (and XDP_TX of its reply) executes on the "
