@@ -23,5 +23,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_jit(int argc, char **argv);
 int cmd_advise(int argc, char **argv);
+/* hidden (not in the usage text): two-host mode's peer end, run over ssh */
+int cmd_peer_agent(int argc, char **argv);
 
 #endif

@@ -41,6 +41,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "peer-agent"))
+		return cmd_peer_agent(argc - 1, argv + 1);
 	for (c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);

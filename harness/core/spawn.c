@@ -31,7 +31,7 @@ static int join_cgroup(const char *dir)
 }
 
 /* In the child: everything before exec, or _exit with a distinct status. */
-static void child_prepare(const struct spawn_opts *o, const int pfd[2])
+static void child_prepare(const struct spawn_opts *o, const int pfd[2], const int ifd[2])
 {
 	int null = open("/dev/null", O_RDWR);
 
@@ -45,7 +45,7 @@ static void child_prepare(const struct spawn_opts *o, const int pfd[2])
 	if (o->cpu >= 0 && cpu_pin(o->cpu))
 		_exit(124);
 	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
+		dup2(o->pipe_stdin ? ifd[0] : null, STDIN_FILENO);
 		dup2(o->capture ? pfd[1] : null, STDOUT_FILENO);
 		dup2(o->capture && o->capture_stderr ? pfd[1] : null, STDERR_FILENO);
 		if (null > STDERR_FILENO)
@@ -56,16 +56,30 @@ static void child_prepare(const struct spawn_opts *o, const int pfd[2])
 		if (pfd[1] > STDERR_FILENO)
 			close(pfd[1]);
 	}
+	if (o->pipe_stdin) {
+		close(ifd[1]);
+		if (ifd[0] > STDERR_FILENO)
+			close(ifd[0]);
+	}
 }
 
 static pid_t do_spawn(const struct spawn_opts *o, char *const argv[],
-		      int (*fn)(void *), void *arg, int *out_fd)
+		      int (*fn)(void *), void *arg, int *in_fd, int *out_fd)
 {
-	int pfd[2] = { -1, -1 };
+	int pfd[2] = { -1, -1 }, ifd[2] = { -1, -1 };
 	pid_t pid;
 
 	if (o->capture && pipe2(pfd, O_CLOEXEC))
 		return -errno;
+	if (o->pipe_stdin && pipe2(ifd, O_CLOEXEC)) {
+		int err = -errno;
+
+		if (o->capture) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return err;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -75,10 +89,14 @@ static pid_t do_spawn(const struct spawn_opts *o, char *const argv[],
 			close(pfd[0]);
 			close(pfd[1]);
 		}
+		if (o->pipe_stdin) {
+			close(ifd[0]);
+			close(ifd[1]);
+		}
 		return err;
 	}
 	if (pid == 0) {
-		child_prepare(o, pfd);
+		child_prepare(o, pfd, ifd);
 		if (fn)
 			_exit(fn(arg));
 		execvp(argv[0], argv);
@@ -88,12 +106,24 @@ static pid_t do_spawn(const struct spawn_opts *o, char *const argv[],
 		close(pfd[1]);
 		*out_fd = pfd[0];
 	}
+	if (o->pipe_stdin) {
+		close(ifd[0]);
+		*in_fd = ifd[1];
+	}
 	return pid;
 }
 
 pid_t spawn_exec(const struct spawn_opts *o, char *const argv[], int *out_fd)
 {
-	return do_spawn(o, argv, NULL, NULL, out_fd);
+	struct spawn_opts no_stdin = *o;
+
+	no_stdin.pipe_stdin = false;
+	return do_spawn(&no_stdin, argv, NULL, NULL, NULL, out_fd);
+}
+
+pid_t spawn_exec_io(const struct spawn_opts *o, char *const argv[], int *in_fd, int *out_fd)
+{
+	return do_spawn(o, argv, NULL, NULL, in_fd, out_fd);
 }
 
 pid_t spawn_fn(const struct spawn_opts *o, int (*fn)(void *arg), void *arg)
@@ -101,7 +131,8 @@ pid_t spawn_fn(const struct spawn_opts *o, int (*fn)(void *arg), void *arg)
 	struct spawn_opts no_capture = *o;
 
 	no_capture.capture = false;
-	return do_spawn(&no_capture, NULL, fn, arg, NULL);
+	no_capture.pipe_stdin = false;
+	return do_spawn(&no_capture, NULL, fn, arg, NULL, NULL);
 }
 
 int spawn_wait(pid_t pid)

@@ -16,6 +16,7 @@ struct spawn_opts {
 	const char *cgroup;	/* cgroup v2 directory to join; NULL: the caller's */
 	bool capture;		/* stdout into a pipe whose read end spawn_exec returns */
 	bool capture_stderr;	/* stderr into that pipe too (else /dev/null) */
+	bool pipe_stdin;	/* stdin from a pipe whose write end spawn_exec_io returns */
 };
 
 #define SPAWN_OPTS { .netns_fd = -1, .cpu = -1 }
@@ -26,6 +27,12 @@ struct spawn_opts {
  * read end of stdout's pipe comes back in *@out_fd.  The pid, or -errno.
  */
 pid_t spawn_exec(const struct spawn_opts *o, char *const argv[], int *out_fd);
+
+/*
+ * spawn_exec with @o->pipe_stdin: the write end of the child's stdin comes
+ * back in *@in_fd (a long-lived control channel, e.g. ssh to a peer).
+ */
+pid_t spawn_exec_io(const struct spawn_opts *o, char *const argv[], int *in_fd, int *out_fd);
 
 /* The same, running @fn(@arg) in the child; its return value is the exit status. */
 pid_t spawn_fn(const struct spawn_opts *o, int (*fn)(void *arg), void *arg);

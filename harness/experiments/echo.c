@@ -25,6 +25,7 @@
 #include "net/loadgen.h"
 #include "net/net_opts.h"
 #include "net/netpath.h"
+#include "net/peer.h"
 #include "net/topology.h"
 
 #define SOCKPERF	"/usr/bin/sockperf"
@@ -51,6 +52,9 @@ struct echo_cfg {
 	struct net_place place;
 	const char *iface;
 	const char *peer;
+	const char *peer_ssh;
+	const char *ssh_config;
+	const char *peer_obench;
 };
 
 #define CFG(f) offsetof(struct echo_cfg, f)
@@ -77,6 +81,12 @@ static const struct opt_spec echo_opts[] = {
 	  .help = "hardware tier: server side on this interface (client = --peer host)" },
 	{ "peer", OPT_STR, CFG(peer),
 	  .help = "hardware tier: IP[,MAC] of the load-generator host" },
+	{ "peer-ssh", OPT_STR, CFG(peer_ssh),
+	  .help = "two-host mode: ssh destination of the --peer host; the load client runs there" },
+	{ "ssh-config", OPT_STR, CFG(ssh_config),
+	  .help = "two-host mode: ssh config file (ssh -F) for --peer-ssh" },
+	{ "peer-obench", OPT_STR, CFG(peer_obench), .def = "obench",
+	  .help = "two-host mode: the obench binary on the peer (same build as this one)" },
 	OPT_END
 };
 #undef CFG
@@ -88,6 +98,16 @@ static int echo_validate(const void *cfg, char *err, size_t errlen)
 	if (c->iface && !c->peer) {
 		snprintf(err, errlen, "--iface needs --peer IP[,MAC] (the load-generator host)");
 		return -1;
+	}
+	if (c->peer_ssh && !c->iface) {
+		snprintf(err, errlen, "--peer-ssh needs --iface IF and --peer IP (the DUT's interface and the peer's address)");
+		return -1;
+	}
+	/* pre-flight: a peer we cannot use fails here, in seconds, before anything is created */
+	if (c->peer_ssh) {
+		struct peer_addr a = { c->peer_ssh, c->ssh_config, c->peer_obench };
+
+		return peer_preflight(&a, err, errlen);
 	}
 	return 0;
 }
@@ -105,7 +125,20 @@ struct echo_exp {
 	char names[MAX_CFG][32];
 	struct histogram h[MAX_CFG];
 	char rx_note[96];		/* where the server's receive processing runs */
+	struct peer peer;		/* two-host mode: the session to the load client's host */
+	bool remote;
+	struct lg_result rres;		/* the peer's counters of the last hook */
 };
+
+/* Two-host mode: the load client runs on the peer against the server's address. */
+static int remote_load(struct exp_env *env, struct echo_exp *x, const struct lg_params *prm, int idx)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &x->topo.server.addr, ip, sizeof(ip));
+	return peer_echo(&x->peer, ip, x->cfg->port, (size_t)x->cfg->size, prm, &x->h[idx],
+			 &x->rres, env->skip_reason, sizeof(env->skip_reason));
+}
 
 static int echo_setup(struct exp_env *env)
 {
@@ -130,6 +163,13 @@ static int echo_setup(struct exp_env *env)
 		return err;
 	}
 	x->topo_up = true;
+	if (c->peer_ssh) {
+		struct peer_addr a = { c->peer_ssh, c->ssh_config, c->peer_obench };
+
+		if (peer_open(&x->peer, &a, env->skip_reason, sizeof(env->skip_reason)))
+			return -EHOSTUNREACH;
+		x->remote = true;
+	}
 	netpath_place_rx(&x->topo, c->iface ? -1 : c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
 	x->skel = echo_bpf__open();
 	if (!x->skel)
@@ -192,10 +232,16 @@ static int measure_hook(struct exp_env *env, struct echo_exp *x, int hook, int i
 	lg_echo_init(&p, &x->echo, (size_t)c->size);
 	hist_init(&x->h[idx]);
 	x->skel->bss->echoed = 0;
-	progress(env, "%s: %llu requests", cfg, (unsigned long long)prm.requests);
-	err = loadgen_run(x->hook.cli_fd, &p, &prm, &x->h[idx], &r);
+	progress(env, "%s: %llu requests%s", cfg, (unsigned long long)prm.requests,
+		 x->remote ? " from the peer" : "");
+	if (x->remote)
+		err = remote_load(env, x, &prm, idx);
+	else
+		err = loadgen_run(x->hook.cli_fd, &p, &prm, &x->h[idx], &r);
+	if (x->remote)
+		r = x->rres;
 	echo_hook_stop(&x->hook);
-	if (err == -EINTR)
+	if (err == -EINTR || err == -EPIPE)
 		return err;
 	if (err || hist_stats(&x->h[idx], 1e-3, &st)) {
 		snprintf(note, sizeof(note), "load client failed: %s (sent %llu received %llu)",
@@ -364,8 +410,12 @@ static int echo_run(struct exp_env *env)
 			err = measure_sockperf(env, x, cfg);
 			continue;
 		}
-		if (x->topo.hardware) {
-			result_skip(env->rs, cfg, "rtt_us", "hardware tier: server attached; run the load client on the peer host");
+		if (x->topo.hardware && !x->remote) {
+			result_skip(env->rs, cfg, "rtt_us", "hardware tier: server attached; pass --peer-ssh to run the load client on the peer host");
+			continue;
+		}
+		if (x->remote && (hook == H_SK_SKB || hook == H_SK_SKB_UDP)) {
+			result_skip(env->rs, cfg, "rtt_us", "two-host mode: SK_SKB echo needs the client socket on the DUT (not supported)");
 			continue;
 		}
 		if (x->nh == MAX_CFG)
@@ -387,6 +437,8 @@ static void echo_teardown(struct exp_env *env)
 		return;
 	if (x->skel)
 		echo_hook_stop(&x->hook);
+	if (x->remote)
+		peer_close(&x->peer);
 	echo_bpf__destroy(x->skel);
 	if (x->topo_up)
 		topo_destroy(&x->topo);

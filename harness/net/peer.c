@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Two-host mode, DUT side: the ssh session to `obench peer-agent` (see peer.h). */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "core/obench.h"
+#include "core/spawn.h"
+#include "net/peer.h"
+
+#ifndef OBENCH_GIT_REV
+#define OBENCH_GIT_REV "unknown"
+#endif
+
+#define HELLO_MS	15000	/* ssh connect (ConnectTimeout 5) + agent start */
+#define QUIET_MS	10000	/* the agent says "alive" every second while it works */
+
+int peer_readline(struct peer_lines *l, char *line, size_t cap, int timeout_ms)
+{
+	int waited = 0;
+
+	for (;;) {
+		char *nl = memchr(l->buf, '\n', l->len);
+		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (nl) {
+			size_t k = (size_t)(nl - l->buf);
+
+			snprintf(line, cap, "%.*s", (int)k, l->buf);
+			memmove(l->buf, nl + 1, l->len - k - 1);
+			l->len -= k + 1;
+			return 0;
+		}
+		if (l->len == sizeof(l->buf))
+			l->len = 0;	/* an absurd line: drop it */
+		if (obench_interrupted())
+			return -EINTR;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, 200);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n <= 0) {
+			waited += 200;
+			continue;
+		}
+		n = read(l->fd, l->buf + l->len, sizeof(l->buf) - l->len);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;
+		if (n > 0)
+			l->len += (size_t)n;
+	}
+}
+
+/* Why the session ended before the agent answered: one line from ssh's exit status. */
+static void explain_exit(struct peer *p, const struct peer_addr *a, char *err, size_t errlen)
+{
+	int st = spawn_wait(p->pid);
+
+	p->pid = -1;
+	if (st == 255)
+		snprintf(err, errlen, "peer %s unreachable over ssh (%s); check the host, the key "
+			 "(BatchMode, no password) and --ssh-config", a->dest, p->last[0] ? p->last : "no answer");
+	else if (st == 127)
+		snprintf(err, errlen, "no obench on peer %s ('%s' not found); install it there or pass "
+			 "--peer-obench PATH", a->dest, a->obench);
+	else
+		snprintf(err, errlen, "obench peer-agent on %s exited (status %d): %s", a->dest, st,
+			 p->last[0] ? p->last : "no output");
+}
+
+static int send_line(struct peer *p, const char *line)
+{
+	size_t len = strlen(line);
+
+	return write(p->in_fd, line, len) == (ssize_t)len ? 0 : -EPIPE;
+}
+
+int peer_open(struct peer *p, const struct peer_addr *a, char *err, size_t errlen)
+{
+	char *argv[16];
+	struct spawn_opts so = SPAWN_OPTS;
+	char line[256];
+	int n = 0, out, e;
+
+	memset(p, 0, sizeof(*p));
+	p->in_fd = -1;
+	signal(SIGPIPE, SIG_IGN);	/* a dead peer is an error return, not a signal */
+	argv[n++] = "ssh";
+	if (a->ssh_config) {
+		argv[n++] = "-F";
+		argv[n++] = (char *)a->ssh_config;
+	}
+	/* ServerAlive: a peer that vanished (no RST) ends the session in ~6 s */
+	argv[n++] = "-oBatchMode=yes";
+	argv[n++] = "-oConnectTimeout=5";
+	argv[n++] = "-oServerAliveInterval=2";
+	argv[n++] = "-oServerAliveCountMax=3";
+	argv[n++] = "--";
+	argv[n++] = (char *)a->dest;
+	argv[n++] = (char *)a->obench;
+	argv[n++] = "peer-agent";
+	argv[n] = NULL;
+	so.capture = so.capture_stderr = so.pipe_stdin = true;
+	p->pid = spawn_exec_io(&so, argv, &p->in_fd, &out);
+	if (p->pid < 0) {
+		snprintf(err, errlen, "cannot start ssh: %s (apt-get install openssh-client)", strerror(-p->pid));
+		return -1;
+	}
+	p->out.fd = out;
+	e = send_line(p, "hello\n");
+	while (!e) {
+		e = peer_readline(&p->out, line, sizeof(line), HELLO_MS);
+		if (e)
+			break;
+		if (!strncmp(line, "obench-agent ", 13)) {
+			if (!strcmp(line + 13, OBENCH_GIT_REV))
+				return 0;
+			snprintf(err, errlen, "obench on peer %s is version %s, this one is %s; install the "
+				 "same build there", a->dest, line + 13, OBENCH_GIT_REV);
+			peer_close(p);
+			return -1;
+		}
+		snprintf(p->last, sizeof(p->last), "%s", line);
+	}
+	if (e == -EPIPE) {
+		close(p->in_fd);
+		p->in_fd = -1;
+		explain_exit(p, a, err, errlen);
+	} else {
+		snprintf(err, errlen, e == -ETIMEDOUT ? "peer %s did not answer within %d s" :
+			 "peer %s: interrupted", a->dest, HELLO_MS / 1000);
+	}
+	peer_close(p);
+	return -1;
+}
+
+int peer_preflight(const struct peer_addr *a, char *err, size_t errlen)
+{
+	struct peer p;
+
+	if (peer_open(&p, a, err, errlen))
+		return -1;
+	peer_close(&p);
+	return 0;
+}
+
+/* One answer line of the echo command into @h / @r; 1 at the final "done". */
+static int echo_answer(const char *line, struct histogram *h, struct lg_result *r, int *status)
+{
+	unsigned long long a, b, c, d, e;
+	unsigned int idx;
+	double x, y;
+
+	if (sscanf(line, "hist %llu %llu %llu %lf %lf", &a, &b, &c, &x, &y) == 5) {
+		h->count = a;
+		h->min = b;
+		h->max = c;
+		h->sum = x;
+		h->sumsq = y;
+	} else if (sscanf(line, "b %u %llu", &idx, &a) == 2 && idx < HIST_BUCKETS) {
+		h->b[idx] = a;
+	} else if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &a, &b, &c, &d, &e, &x) == 6) {
+		*r = (struct lg_result){ a, b, c, d, e, x };
+	} else if (sscanf(line, "err %d", status) == 1) {
+		*status = -*status;
+	} else if (!strncmp(line, "done", 4)) {
+		return 1;
+	}
+	return 0;
+}
+
+int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
+	      struct histogram *h, struct lg_result *r, char *err, size_t errlen)
+{
+	char line[512];
+	int status = 0, e;
+
+	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d\n", ip, port, size,
+		 (unsigned long long)prm->requests, (unsigned long long)prm->warmup, prm->timeout_ms,
+		 prm->stream, prm->cpu);
+	hist_init(h);
+	memset(r, 0, sizeof(*r));
+	e = send_line(p, line);
+	while (!e) {
+		e = peer_readline(&p->out, line, sizeof(line), QUIET_MS);
+		if (!e && echo_answer(line, h, r, &status))
+			return status;
+	}
+	if (e == -EINTR)
+		return e;
+	snprintf(err, errlen, e == -ETIMEDOUT ? "peer stopped answering for %d s (agent hung?)" :
+		 "connection to the peer lost mid-run (ssh session ended)", QUIET_MS / 1000);
+	return -EPIPE;
+}
+
+void peer_close(struct peer *p)
+{
+	if (p->in_fd >= 0)
+		close(p->in_fd);	/* EOF on the agent's stdin: it tears down and exits */
+	p->in_fd = -1;
+	for (int i = 0; p->pid > 0 && i < 40 && !spawn_exited(p->pid); i++)
+		usleep(50000);	/* let ssh end the session itself */
+	if (p->pid > 0 && !spawn_exited(p->pid))
+		spawn_stop(p->pid, 1000);
+	p->pid = -1;
+	if (p->out.fd > 0)
+		close(p->out.fd);
+	p->out.fd = -1;
+}

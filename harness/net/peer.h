@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Two-host mode: the load client runs on a second host (the peer), reached
+ * over OpenSSH.  The DUT starts `ssh -o BatchMode=yes DEST OBENCH peer-agent`
+ * (core/spawn, so ssh dies with obench); the agent on the peer reads one
+ * command per line on stdin and answers on stdout.  Control and results go
+ * over the SSH channel: no daemon, no port.  When the channel closes (DUT
+ * killed, connection lost) the agent stops everything it started and exits;
+ * when the peer dies, the DUT sees EOF and fails the experiment.
+ *
+ * Protocol (text lines):
+ *   hello                      -> "obench-agent REV"
+ *   echo IP PORT SIZE N WARMUP TIMEOUT_MS STREAM CPU
+ *                              -> "hist COUNT MIN MAX SUM SUMSQ", "b IDX N"...,
+ *                                 "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED",
+ *                                 "ok" | "err ERRNO"
+ */
+#ifndef OBENCH_NET_PEER_H
+#define OBENCH_NET_PEER_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "core/histogram.h"
+#include "net/loadgen.h"
+
+/* A line reader over a pipe that never blocks past a poll timeout. */
+struct peer_lines {
+	int fd;
+	size_t len;
+	char buf[8192];
+};
+
+/*
+ * The next line (without '\n') into @line: 0, -ETIMEDOUT after @timeout_ms
+ * without one, -EPIPE at EOF, -EINTR when obench is interrupted.
+ */
+int peer_readline(struct peer_lines *l, char *line, size_t cap, int timeout_ms);
+
+/* How to reach the peer: the ssh destination, an ssh config, the obench there. */
+struct peer_addr {
+	const char *dest;		/* [user@]host or a Host of @ssh_config */
+	const char *ssh_config;		/* NULL: ssh's default */
+	const char *obench;		/* obench on the peer (default "obench" on PATH) */
+};
+
+struct peer {
+	pid_t pid;			/* the ssh process */
+	int in_fd;			/* its stdin (commands) */
+	struct peer_lines out;		/* its stdout + stderr (answers) */
+	char last[256];			/* the last line that was not an answer */
+};
+
+/*
+ * Connects and checks the agent's version against ours within a few
+ * seconds.  0, or -1 with one line in @err (unreachable, no obench, other
+ * version).
+ */
+int peer_open(struct peer *p, const struct peer_addr *a, char *err, size_t errlen);
+
+/* Pre-flight: peer_open + peer_close. */
+int peer_preflight(const struct peer_addr *a, char *err, size_t errlen);
+
+/*
+ * Runs the echo load client on the peer against @ip:@port; its histogram
+ * and counters come back in @h and @r.  0, -EINTR, -EPIPE when the peer is
+ * lost (one line in @err), or the client's -errno.
+ */
+int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
+	      struct histogram *h, struct lg_result *r, char *err, size_t errlen);
+
+/* Closes the channel (the agent tears down) and reaps ssh. */
+void peer_close(struct peer *p);
+
+/* The hidden `obench peer-agent` command's body. */
+int peer_agent_main(void);
+
+#endif
