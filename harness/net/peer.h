@@ -72,6 +72,9 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 /* Closes the channel (the agent tears down) and reaps ssh. */
 void peer_close(struct peer *p);
 
+/* The revision both ends compare at pre-flight. */
+const char *peer_version(void);
+
 /* The hidden `obench peer-agent` command's body. */
 int peer_agent_main(void);
 

@@ -21,10 +21,6 @@
 #include "net/loadgen.h"
 #include "net/peer.h"
 
-#ifndef OBENCH_GIT_REV
-#define OBENCH_GIT_REV "unknown"
-#endif
-
 struct echo_job {
 	char ip[64];
 	int port, timeout_ms, stream, cpu;
@@ -163,7 +159,7 @@ int peer_agent_main(void)
 		if (e)
 			return 0;	/* stdin closed: nothing of ours is left running */
 		if (!strcmp(line, "hello"))
-			printf("obench-agent %s\n", OBENCH_GIT_REV);
+			printf("obench-agent %s\n", peer_version());
 		else if (!strncmp(line, "echo ", 5) && echo_cmd(line, &in))
 			return 0;
 		else if (strncmp(line, "echo ", 5))
