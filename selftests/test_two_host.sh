@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Two-host mode (issue 12): the echo load client runs on a peer reached over
+# ssh.  The peer is a network namespace with its own sshd (peer_ns.sh),
+# joined by a veth pair whose DUT end is --iface.  Checks a quick run, that
+# a peer we cannot use fails at pre-flight in seconds with one line and exit
+# 2, that a dropped connection tears down both sides, and that nothing is
+# left behind on either side.
+. "$(dirname "$0")/ktap.sh"
+. "$(dirname "$0")/peer_ns.sh"
+TMP=$(mktemp -d)
+trap 'peer_ns_down; rm -rf "$TMP"' EXIT
+
+# echo flags of every run here: the DUT end of the veth, the peer, its ssh
+remote() {
+	"$OBENCH" run echo --quick --iface "$PEER_IFACE" --peer "$PEER_IP" --peer-ssh "$PEER_HOST" \
+		--ssh-config "$PEER_SSH_CONFIG" --peer-obench "$OBENCH" --client-cpu -1 --timeout-ms 50 "$@"
+}
+
+# Processes in the peer namespace other than sshd's listener (agents, clients, sessions).
+peer_extra() {
+	local p l
+	l=$(peer_sshd_pid)
+	for p in $(peer_ns_pids); do [ "$p" != "$l" ] && echo "$p"; done
+}
+
+# Nothing of ours on either side: no extra process on the peer, no agent or
+# ssh of ours on the DUT, no XDP/clsact on the DUT interface, no obench netns.
+nothing_left() {
+	local i
+	for i in $(seq 50); do [ -z "$(peer_extra)" ] && break; sleep 0.1; done
+	[ -z "$(peer_extra)" ] || { ktap_diag "left on the peer: $(peer_extra)"; return 1; }
+	! pgrep -f "ssh -F $PEER_SSH_CONFIG" >/dev/null || { ktap_diag "ssh left on the DUT"; return 1; }
+	! ip link show "$PEER_IFACE" | grep -q xdp || { ktap_diag "XDP left on $PEER_IFACE"; return 1; }
+	! tc qdisc show dev "$PEER_IFACE" | grep -q clsact || { ktap_diag "clsact left on $PEER_IFACE"; return 1; }
+	! ip netns list | grep -q "^obench-$BASHPID-" || { ktap_diag "netns left"; return 1; }
+}
+
+t_quick_echo() {
+	local rc md
+	remote --hooks xdp,tc,socket --requests 300 --out "$TMP/q" >"$TMP/q.log" 2>&1
+	rc=$?
+	md=$(ls "$TMP"/q/*/report.md 2>/dev/null | head -1)
+	ktap_diag "exit $rc; $(grep -E '^\| (xdp|tc|socket) \| rtt_us \| [0-9]' "$md" | tr '\n' ' ')"
+	[ $rc = 0 ] && [ "$(grep -cE '^\| (xdp|tc|socket) \| rtt_us \| [0-9]' "$md")" -ge 3 ] &&
+		grep -q 'lost 0 mismatched 0' "$md" && nothing_left
+}
+
+# preflight_fails WHAT PATTERN [FLAGS]: exit 2 within 10 s, one line matching PATTERN, nothing created
+preflight_fails() {
+	local pat=$1 t0 t1 rc
+	shift
+	t0=$(date +%s%N)
+	"$OBENCH" run echo --quick --iface "$PEER_IFACE" --peer "$PEER_IP" --client-cpu -1 \
+		--out "$TMP/pf" "$@" >"$TMP/pf.out" 2>"$TMP/pf.err"
+	rc=$?
+	t1=$(date +%s%N)
+	ktap_diag "exit $rc in $(( (t1 - t0) / 1000000 )) ms: $(cat "$TMP/pf.err")"
+	[ $rc = 2 ] && [ "$(wc -l <"$TMP/pf.err")" = 1 ] && grep -q "$pat" "$TMP/pf.err" &&
+		[ $(( (t1 - t0) / 1000000000 )) -lt 10 ] && [ ! -e "$TMP/pf" ] && nothing_left
+}
+
+t_peer_unreachable() {
+	preflight_fails unreachable --peer-ssh obpeer-down --ssh-config "$PEER_SSH_CONFIG"
+}
+
+t_obench_missing() {
+	preflight_fails "no obench" --peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" \
+		--peer-obench /nonexistent/obench
+}
+
+t_version_mismatch() {
+	printf '#!/bin/sh\nread l\necho obench-agent v0-other\nread l\n' >"$PEER_DIR/old-obench"
+	chmod +x "$PEER_DIR/old-obench"
+	preflight_fails "version v0-other" --peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" \
+		--peer-obench "$PEER_DIR/old-obench"
+}
+
+is_agent() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q "peer-agent"; }
+
+# The agent's pid on the peer once its load client (a forked agent) runs; empty after 15 s.
+wait_agent() {
+	local i p pp
+	for i in $(seq 150); do
+		for p in $(peer_ns_pids); do
+			pp=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)
+			is_agent "$p" && [ -n "$pp" ] && is_agent "$pp" && { echo "$pp"; return; }
+		done
+		sleep 0.1
+	done
+}
+
+# SIGINT on the DUT mid-run: exit 130, the agent and its client gone on the peer.
+t_sigint_dut() {
+	local pid agent rc
+	remote --hooks socket --requests 10000000 --out "$TMP/i" >/dev/null 2>&1 &
+	pid=$!
+	agent=$(wait_agent)
+	sleep 1
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	ktap_diag "agent $agent; DUT exit $rc"
+	[ -n "$agent" ] && [ $rc = 130 ] && nothing_left
+}
+
+# The peer's agent SIGKILLed mid-run: the DUT fails in seconds with a clear line and cleans up.
+t_peer_killed() {
+	local pid agent rc t0 t1
+	remote --hooks socket --requests 10000000 --out "$TMP/k" >"$TMP/k.log" 2>&1 &
+	pid=$!
+	agent=$(wait_agent)
+	sleep 1
+	t0=$(date +%s%N)
+	[ -n "$agent" ] && kill -KILL "$agent"
+	wait $pid
+	rc=$?
+	t1=$(date +%s%N)
+	ktap_diag "agent $agent; DUT exit $rc after $(( (t1 - t0) / 1000000 )) ms: $(grep -i 'lost\|peer' "$TMP/k.log" | head -2 | tr '\n' ' ')"
+	[ -n "$agent" ] && [ $rc != 0 ] && grep -q "connection to the peer lost" "$TMP/k.log" &&
+		[ $(( (t1 - t0) / 1000000000 )) -lt 15 ] && nothing_left
+}
+
+ktap_test_fn two_host_echo_quick t_quick_echo
+ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
+ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
+ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch
+ktap_test_fn sigint_on_dut_tears_down_peer t_sigint_dut
+ktap_test_fn peer_agent_killed_fails_and_cleans t_peer_killed
+if [ "$(id -u)" -ne 0 ]; then
+	ktap_skip_all "needs root"
+elif ! peer_ns_up >"$TMP/up.log" 2>&1; then
+	ktap_skip_all "no sshd peer: $(tail -1 "$TMP/up.log")"
+fi
+# the unreachable case: a Host whose port has no sshd (refused at once)
+[ -n "$PEER_SSH_CONFIG" ] && printf 'Host obpeer-down\n  HostName %s\n  Port 2299\n  BatchMode yes\n' \
+	"$PEER_IP" >>"$PEER_SSH_CONFIG"
+ktap_run
