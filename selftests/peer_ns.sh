@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # A second "host" for two-host tests (source it): a network namespace running
 # its own sshd, joined to this one by a veth pair.  The DUT end (PEER_IFACE,
-# 10.77.0.1/24) stays here and is what --iface names; the peer end
-# (10.77.0.2) is inside PEER_NS.  The key and configs live in PEER_DIR and
+# 10.77.N.1/24) stays here and is what --iface names; the peer end
+# (10.77.N.2) is inside PEER_NS.  The key and configs live in PEER_DIR and
 # are made at set-up time; nothing is installed system-wide.
 #
 #   peer_ns_up || ktap_skip_all "..."   # sets PEER_SSH_CONFIG, PEER_HOST
@@ -14,8 +14,10 @@ PEER_IFACE=obt2h$$
 PEER_IFACE=${PEER_IFACE:0:15}
 PEER_IFACE_NS=obt2p$$
 PEER_IFACE_NS=${PEER_IFACE_NS:0:15}
-PEER_DUT_IP=10.77.0.1
-PEER_IP=10.77.0.2
+# a subnet of its own per test process: a leftover of a killed run cannot answer for us
+PEER_NET=10.77.$(($$ % 250))
+PEER_DUT_IP=$PEER_NET.1
+PEER_IP=$PEER_NET.2
 PEER_HOST=obpeer
 PEER_DIR=
 
@@ -23,6 +25,10 @@ peer_ns_up() {
 	local sshd=/usr/sbin/sshd i
 	[ -x "$sshd" ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || {
 		echo "openssh-server/openssh-client not installed"; return 1; }
+	if ip route show "$PEER_NET.0/24" | grep -q .; then
+		echo "$PEER_NET.0/24 is in use here (a leftover peer? ip link | grep obt2h)"
+		return 1
+	fi
 	PEER_DIR=$(mktemp -d /tmp/obpeer.XXXXXX) || return 1
 	chmod 700 "$PEER_DIR"
 	ssh-keygen -q -t ed25519 -N '' -f "$PEER_DIR/host_key" || return 1

@@ -17,6 +17,13 @@ remote() {
 		--ssh-config "$PEER_SSH_CONFIG" --peer-obench "$OBENCH" --client-cpu -1 --timeout-ms 50 "$@"
 }
 
+# remote in the background with $! being obench itself (a function run with &
+# is a subshell; bash also ignores SIGINT in it, obench sets its own handler)
+remote_bg() {
+	( exec "$OBENCH" run echo --quick --iface "$PEER_IFACE" --peer "$PEER_IP" --peer-ssh "$PEER_HOST" \
+		--ssh-config "$PEER_SSH_CONFIG" --peer-obench "$OBENCH" --client-cpu -1 --timeout-ms 50 "$@" ) &
+}
+
 # Processes in the peer namespace other than sshd's listener (agents, clients, sessions).
 peer_extra() {
 	local p l
@@ -76,7 +83,7 @@ t_version_mismatch() {
 		--peer-obench "$PEER_DIR/old-obench"
 }
 
-is_agent() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q "peer-agent"; }
+is_agent() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -q "peer-agent"; }
 
 # The agent's pid on the peer once its load client (a forked agent) runs; empty after 15 s.
 wait_agent() {
@@ -84,7 +91,9 @@ wait_agent() {
 	for i in $(seq 150); do
 		for p in $(peer_ns_pids); do
 			pp=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)
-			is_agent "$p" && [ -n "$pp" ] && is_agent "$pp" && { echo "$pp"; return; }
+			# the pre-flight's agent comes and goes: a pair still there 0.5 s later
+			is_agent "$p" && [ -n "$pp" ] && is_agent "$pp" && sleep 0.5 &&
+				is_agent "$p" && is_agent "$pp" && { echo "$pp"; return; }
 		done
 		sleep 0.1
 	done
@@ -93,7 +102,7 @@ wait_agent() {
 # SIGINT on the DUT mid-run: exit 130, the agent and its client gone on the peer.
 t_sigint_dut() {
 	local pid agent rc
-	remote --hooks socket --requests 10000000 --out "$TMP/i" >/dev/null 2>&1 &
+	remote_bg --hooks socket --requests 400000 --out "$TMP/i" >/dev/null 2>&1
 	pid=$!
 	agent=$(wait_agent)
 	sleep 1
@@ -107,7 +116,7 @@ t_sigint_dut() {
 # The peer's agent SIGKILLed mid-run: the DUT fails in seconds with a clear line and cleans up.
 t_peer_killed() {
 	local pid agent rc t0 t1
-	remote --hooks socket --requests 10000000 --out "$TMP/k" >"$TMP/k.log" 2>&1 &
+	remote_bg --hooks socket --requests 400000 --out "$TMP/k" >"$TMP/k.log" 2>&1
 	pid=$!
 	agent=$(wait_agent)
 	sleep 1
@@ -121,12 +130,30 @@ t_peer_killed() {
 		[ $(( (t1 - t0) / 1000000000 )) -lt 15 ] && nothing_left
 }
 
+# The sshd serving the session SIGKILLed mid-run (the connection drops): the same.
+t_sshd_killed() {
+	local pid agent sshd rc
+	remote_bg --hooks socket --requests 400000 --out "$TMP/s" >"$TMP/s.log" 2>&1
+	pid=$!
+	agent=$(wait_agent)
+	sshd=$(awk '{print $4}' "/proc/$agent/stat" 2>/dev/null)
+	while [ -n "$sshd" ] && ! grep -q sshd "/proc/$sshd/comm" 2>/dev/null; do
+		sshd=$(awk '{print $4}' "/proc/$sshd/stat" 2>/dev/null)
+	done
+	[ -n "$sshd" ] && [ "$sshd" != "$(peer_sshd_pid)" ] && kill -KILL "$sshd"
+	wait $pid
+	rc=$?
+	ktap_diag "session sshd $sshd; DUT exit $rc: $(grep -o 'connection to the peer lost[^(]*' "$TMP/s.log" | head -1)"
+	[ -n "$sshd" ] && [ $rc != 0 ] && grep -q "connection to the peer lost" "$TMP/s.log" && nothing_left
+}
+
 ktap_test_fn two_host_echo_quick t_quick_echo
 ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
 ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
 ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch
 ktap_test_fn sigint_on_dut_tears_down_peer t_sigint_dut
 ktap_test_fn peer_agent_killed_fails_and_cleans t_peer_killed
+ktap_test_fn peer_sshd_killed_fails_and_cleans t_sshd_killed
 if [ "$(id -u)" -ne 0 ]; then
 	ktap_skip_all "needs root"
 elif ! peer_ns_up >"$TMP/up.log" 2>&1; then

@@ -179,6 +179,11 @@ static int echo_answer(const char *line, struct histogram *h, struct lg_result *
 	} else if (sscanf(line, "err %d", status) == 1) {
 		*status = -*status;
 	} else if (!strncmp(line, "done", 4)) {
+		int st = 0;
+
+		/* the load client died without saying why: killed on the peer */
+		if (sscanf(line, "done %d", &st) == 1 && st && !*status)
+			*status = -ECHILD;
 		return 1;
 	}
 	return 0;
@@ -198,8 +203,11 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 	e = send_line(p, line);
 	while (!e) {
 		e = peer_readline(&p->out, line, sizeof(line), QUIET_MS);
-		if (!e && echo_answer(line, h, r, &status))
+		if (!e && echo_answer(line, h, r, &status)) {
+			if (status == -ECHILD)
+				snprintf(err, errlen, "the load client on the peer died mid-run (killed?)");
 			return status;
+		}
 	}
 	if (e == -EINTR)
 		return e;
