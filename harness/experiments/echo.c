@@ -50,11 +50,7 @@ struct echo_cfg {
 	int port;
 	int timeout_ms;
 	struct net_place place;
-	const char *iface;
-	const char *peer;
-	const char *peer_ssh;
-	const char *ssh_config;
-	const char *peer_obench;
+	struct net_remote remote;
 };
 
 #define CFG(f) offsetof(struct echo_cfg, f)
@@ -77,39 +73,14 @@ static const struct opt_spec echo_opts[] = {
 	NET_CLIENT_CPU(CFG(place.client_cpu), "0"),
 	NET_SERVER_CPU(CFG(place.server_cpu), "0", "the user-space echo server"),
 	NET_RX_CPU(CFG(place.rx_cpu), "-1"),
-	{ "iface", OPT_STR, CFG(iface),
-	  .help = "hardware tier: server side on this interface (client = --peer host)" },
-	{ "peer", OPT_STR, CFG(peer),
-	  .help = "hardware tier: IP[,MAC] of the load-generator host" },
-	{ "peer-ssh", OPT_STR, CFG(peer_ssh),
-	  .help = "two-host mode: ssh destination of the --peer host; the load client runs there" },
-	{ "ssh-config", OPT_STR, CFG(ssh_config),
-	  .help = "two-host mode: ssh config file (ssh -F) for --peer-ssh" },
-	{ "peer-obench", OPT_STR, CFG(peer_obench), .def = "obench",
-	  .help = "two-host mode: the obench binary on the peer (same build as this one)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
 
 static int echo_validate(const void *cfg, char *err, size_t errlen)
 {
-	const struct echo_cfg *c = cfg;
-
-	if (c->iface && !c->peer) {
-		snprintf(err, errlen, "--iface needs --peer IP[,MAC] (the load-generator host)");
-		return -1;
-	}
-	if (c->peer_ssh && !c->iface) {
-		snprintf(err, errlen, "--peer-ssh needs --iface IF and --peer IP (the DUT's interface and the peer's address)");
-		return -1;
-	}
-	/* pre-flight: a peer we cannot use fails here, in seconds, before anything is created */
-	if (c->peer_ssh) {
-		struct peer_addr a = { c->peer_ssh, c->ssh_config, c->peer_obench };
-
-		return peer_preflight(&a, err, errlen);
-	}
-	return 0;
+	return net_remote_validate(&((const struct echo_cfg *)cfg)->remote, err, errlen);
 }
 
 #define MAX_CFG 8
@@ -151,26 +122,26 @@ static int echo_setup(struct exp_env *env)
 	env->priv = x;
 	x->cfg = c;
 	x->hook.cli_fd = x->hook.srv_fd = x->hook.sk_map_fd = -1;
-	if (c->iface) {
-		err = topo_create_iface(&x->topo, c->iface, c->peer);
+	if (c->remote.iface) {
+		err = topo_create_iface(&x->topo, c->remote.iface, c->remote.peer);
 	} else {
 		topo_cleanup_stale();
 		err = topo_create(&x->topo);
 	}
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot build the %s topology (%s)",
-			 c->iface ? "interface" : "veth/netns", strerror(-err));
+			 c->remote.iface ? "interface" : "veth/netns", strerror(-err));
 		return err;
 	}
 	x->topo_up = true;
-	if (c->peer_ssh) {
-		struct peer_addr a = { c->peer_ssh, c->ssh_config, c->peer_obench };
+	if (c->remote.peer_ssh) {
+		struct peer_addr a = { c->remote.peer_ssh, c->remote.ssh_config, c->remote.peer_obench };
 
 		if (peer_open(&x->peer, &a, env->skip_reason, sizeof(env->skip_reason)))
 			return -EHOSTUNREACH;
 		x->remote = true;
 	}
-	netpath_place_rx(&x->topo, c->iface ? -1 : c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
+	netpath_place_rx(&x->topo, c->remote.iface ? -1 : c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
 	x->skel = echo_bpf__open();
 	if (!x->skel)
 		return -errno;

@@ -40,6 +40,7 @@
 #include "kv/loadgen_proto_mc.h"
 #include "core/measure.h"
 #include "kv/memcached.h"
+#include "kv/peer_mc.h"
 #include "net/net_opts.h"
 #include "net/netpath.h"
 #include "core/obench.h"
@@ -70,6 +71,7 @@ struct kvcache_cfg {
 	double check_seconds;
 	long long check_reads;
 	bool unsafe_fills;
+	struct net_remote remote;
 };
 
 #define CFG(f) offsetof(struct kvcache_cfg, f)
@@ -115,6 +117,7 @@ static const struct opt_spec kv_opts[] = {
 	  .help = "--check-consistency: go on until this many reads were checked (at most 4x --check-seconds)" },
 	{ "unsafe-fills", OPT_BOOL, CFG(unsafe_fills),
 	  .help = "test only: fill from any reply, as before the fill tickets (the checker must find stale reads)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
@@ -122,8 +125,16 @@ static const struct opt_spec kv_opts[] = {
 /* The sweep's fractions must increase (the crossover interpolates between neighbours). */
 static int kv_validate(const void *cfg, char *err, size_t len)
 {
-	const struct opt_list *f = &((const struct kvcache_cfg *)cfg)->hit_fractions;
+	const struct kvcache_cfg *c = cfg;
+	const struct opt_list *f = &c->hit_fractions;
 	int i;
+
+	if (c->check_consistency && c->remote.iface) {
+		snprintf(err, len, "--check-consistency runs on one host: drop --iface/--peer-ssh");
+		return -1;
+	}
+	if (net_remote_validate(&c->remote, err, len))
+		return -1;
 
 	if (f->n < 1 || f->n > MAX_POINTS) {
 		snprintf(err, len, "--hit-fractions: 1 to %d fractions, comma-separated", MAX_POINTS);
@@ -151,6 +162,8 @@ struct kv_exp {
 	bool kc_loaded, cache_on;
 	int fd;				/* the load client's UDP socket */
 	struct lg_mcw_cfg wcfg;
+	struct peer peer;		/* two-host mode: the load client's host */
+	bool remote;
 	uint64_t mismatches;
 	char where[64];			/* the first configuration with a mismatch */
 	char pinning[256];
@@ -187,7 +200,7 @@ static int set_cache(struct kv_exp *x, bool on)
 	if (on) {
 		err = kvcache_attach(&x->kc, x->topo.server.nsfd, x->topo.server.ifindex,
 				     XDP_FLAGS_DRV_MODE);
-		if (!err)
+		if (!err && !x->topo.hardware)	/* a real NIC's peer needs none */
 			err = kvcache_attach_peer_pass(&x->kc, x->topo.client.nsfd,
 						       x->topo.client.ifindex);
 	} else {
@@ -243,7 +256,8 @@ static int start_memcached(struct exp_env *env, struct kv_exp *x)
 			 strerror(-err));
 		return err;
 	}
-	err = reopen_client(x, port);
+	/* two hosts: populated from here, the load comes from the peer */
+	err = x->topo.hardware ? 0 : reopen_client(x, port);
 	if (err)
 		return err;
 	err = populate(x);
@@ -251,6 +265,34 @@ static int start_memcached(struct exp_env *env, struct kv_exp *x)
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot store the keys: %s",
 			 strerror(-err));
 	return err;
+}
+
+/* Two-host mode: memcached on --iface here, the load client on the peer over ssh. */
+static int kv_topology_remote(struct exp_env *env, struct kv_exp *x)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	struct peer_addr a = { c->remote.peer_ssh, c->remote.ssh_config, c->remote.peer_obench };
+	int err;
+
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	err = topo_create_iface(&x->topo, c->remote.iface, c->remote.peer);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot use --iface %s: %s",
+			 c->remote.iface, strerror(-err));
+		return err;
+	}
+	if (!c->remote.peer_ssh)
+		return 0;
+	if (peer_open(&x->peer, &a, env->skip_reason, sizeof(env->skip_reason))) {
+		topo_destroy(&x->topo);
+		return -EHOSTUNREACH;
+	}
+	x->remote = true;
+	return 0;
 }
 
 static int kv_setup(struct exp_env *env)
@@ -268,11 +310,12 @@ static int kv_setup(struct exp_env *env)
 	env->priv = x;
 	x->fd = -1;
 	x->cl.tcp = x->cl.udp = -1;
-	err = memcached_topology(env, &x->topo);
+	err = c->remote.iface ? kv_topology_remote(env, x) : memcached_topology(env, &x->topo);
 	if (err)
 		return err;
 	x->topo_up = true;
-	netpath_place_rx(&x->topo, c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
+	netpath_place_rx(&x->topo, c->remote.iface ? -1 : c->place.rx_cpu, x->rx_note,
+			 sizeof(x->rx_note));
 	cfg.server_addr = x->topo.server.addr.s_addr;
 	err = kvcache_load(&x->kc, &cfg);
 	if (err) {
@@ -304,6 +347,15 @@ static double tput_run(struct exp_env *env, struct kv_exp *x, double frac1, doub
 
 	c.frac1 = frac1;
 	c.seed = 0x5eed0000u + (uint64_t)(frac1 * 1000);
+	if (x->remote) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &x->topo.server.addr, ip, sizeof(ip));
+		err = peer_mc_window(&x->peer, ip, kc->port, &c, (unsigned int)kc->window, dur, 500,
+				     kc->timeout_ms, kc->place.client_cpu, &r, env->skip_reason,
+				     sizeof(env->skip_reason));
+		goto done;
+	}
 	err = reopen_client(x, (uint16_t)kc->port);
 	if (!err)
 		err = lg_mcw_init(&p, &w, &c, 0, NULL, NULL);
@@ -311,6 +363,7 @@ static double tput_run(struct exp_env *env, struct kv_exp *x, double frac1, doub
 		err = lg_mc_run_window(x->fd, &p, (unsigned int)kc->window, dur, 500, kc->timeout_ms,
 				       kc->place.client_cpu, NULL, &r);
 	lg_mcw_free(&w);
+done:
 	*errp = err;
 	if (err)
 		return NAN;
@@ -827,6 +880,29 @@ static int measure_consistency(struct exp_env *env, struct kv_exp *x)
 	return 0;
 }
 
+/* Two hosts: the throughput comparison with the load from the peer; the rest is not there yet. */
+static int kv_run_remote(struct exp_env *env, struct kv_exp *x)
+{
+	static const char *const later[][2] = {
+		{ "memcached_only", "p50_us" }, { "kvcache", "p50_us" }, { "rho", "fraction" },
+		{ "crossover_measured", "fraction" },
+	};
+	size_t i;
+	int err;
+
+	if (!x->remote) {
+		for (i = 0; i < 2; i++)
+			result_skip(env->rs, kv_conf[i], "req_per_s",
+				    "hardware tier: server attached; pass --peer-ssh to run the load client on the peer host");
+		return 0;
+	}
+	err = measure_throughput(env, x);
+	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+		result_skip(env->rs, later[i][0], later[i][1],
+			    "two-host mode measures throughput only so far (latency, sweep: one host)");
+	return obench_interrupted() ? -EINTR : err;
+}
+
 static int kv_run(struct exp_env *env)
 {
 	struct kv_exp *x = env->priv;
@@ -837,6 +913,8 @@ static int kv_run(struct exp_env *env)
 		set_cache(x, false);
 		return obench_interrupted() ? -EINTR : err;
 	}
+	if (x->topo.hardware)
+		return kv_run_remote(env, x);
 	err = measure_loadgen_check(env, x);
 	if (!err && !obench_interrupted())
 		err = measure_throughput(env, x);
@@ -866,6 +944,8 @@ static void kv_teardown(struct exp_env *env)
 		return;
 	if (x->fd >= 0)
 		close(x->fd);
+	if (x->remote)
+		peer_close(&x->peer);
 	mc_client_close(&x->cl);
 	if (x->kc_loaded)
 		kvcache_destroy(&x->kc);

@@ -73,8 +73,6 @@ int lg_mc_thread_start(struct lg_mc_thread *t, int fd, const char *key, const vo
 /* Waits for the thread and closes its socket; loadgen_run()'s result. */
 int lg_mc_thread_join(struct lg_mc_thread *t);
 
-#endif
-
 /*
  * A fuller memcached workload (struct lg_mcw): two classes of keys (class 0:
  * small values the fast path may serve; class 1: large values only user
@@ -138,3 +136,5 @@ void lg_mcw_free(struct lg_mcw *w);
 int lg_mc_run_window(int fd, const struct lg_proto *p, unsigned int window,
 		     double duration_s, uint64_t warmup, int timeout_ms, int cpu,
 		     struct histogram *h, struct lg_result *res);
+
+#endif

@@ -15,6 +15,8 @@
 #ifndef OBENCH_NET_OPTS_H
 #define OBENCH_NET_OPTS_H
 
+#include <stddef.h>
+
 #include "core/options.h"
 
 /* Where the load client, the server process and the server's receive work run. */
@@ -39,6 +41,28 @@ struct net_place {
 
 #define NET_PORT(off, def_, what)						\
 	{ "port", OPT_INT, (off), .def = (def_), .min = 1024, .max = 65535, .help = what }
+
+/*
+ * Two hosts: the server side on a real interface, the load client on the
+ * peer (reached over OpenSSH, net/peer.h).  An experiment embeds
+ * struct net_remote and lists NET_REMOTE_OPTS(offsetof(cfg, remote)).
+ */
+struct net_remote {
+	const char *iface;		/* the DUT's interface: the server side lives there */
+	const char *peer;		/* the peer's IP[,MAC] on that link */
+	const char *peer_ssh;		/* ssh destination of the peer: its obench runs the load */
+	const char *ssh_config;		/* ssh -F */
+	const char *peer_obench;	/* obench on the peer */
+};
+
+#define NET_REMOTE_OPTS(base)								{ "iface", OPT_STR, (base) + offsetof(struct net_remote, iface),			  .help = "hardware tier: server side on this interface (client = --peer host)" }, 	{ "peer", OPT_STR, (base) + offsetof(struct net_remote, peer),			  .help = "hardware tier: IP[,MAC] of the load-generator host" },		{ "peer-ssh", OPT_STR, (base) + offsetof(struct net_remote, peer_ssh),		  .help = "two-host mode: ssh destination ([user@]host) of the --peer host; the load client runs there" }, 	{ "ssh-config", OPT_STR, (base) + offsetof(struct net_remote, ssh_config), 	  .help = "two-host mode: ssh config file (ssh -F) for --peer-ssh" },		{ "peer-obench", OPT_STR, (base) + offsetof(struct net_remote, peer_obench), 	  .def = "obench", .help = "two-host mode: the obench binary on the peer (same build as this one)" }
+
+/*
+ * Checks a struct net_remote before anything is created: --iface needs
+ * --peer, --peer-ssh needs both, and a peer we cannot use (unreachable, no
+ * obench, another version) fails here in seconds.  0, or -1 with one line.
+ */
+int net_remote_validate(const struct net_remote *r, char *err, size_t errlen);
 
 #define NET_TIMEOUT_MS(off)							\
 	{ "timeout-ms", OPT_INT, (off), .def = "200", .min = 1, .max = 60000,	\

@@ -11,6 +11,7 @@
 
 #include "core/obench.h"
 #include "core/spawn.h"
+#include "net/net_opts.h"
 #include "net/peer.h"
 
 #ifndef OBENCH_GIT_REV
@@ -159,54 +160,30 @@ int peer_preflight(const struct peer_addr *a, char *err, size_t errlen)
 	return 0;
 }
 
-/* One answer line of the echo command into @h / @r; 1 at the final "done". */
-static int echo_answer(const char *line, struct histogram *h, struct lg_result *r, int *status)
+int peer_call(struct peer *p, const char *line, void (*answer)(const char *line, void *ctx),
+	      void *ctx, char *err, size_t errlen)
 {
-	unsigned long long a, b, c, d, e;
-	unsigned int idx;
-	double x, y;
+	char buf[512];
+	int status = 0, st, e;
 
-	if (sscanf(line, "hist %llu %llu %llu %lf %lf", &a, &b, &c, &x, &y) == 5) {
-		h->count = a;
-		h->min = b;
-		h->max = c;
-		h->sum = x;
-		h->sumsq = y;
-	} else if (sscanf(line, "b %u %llu", &idx, &a) == 2 && idx < HIST_BUCKETS) {
-		h->b[idx] = a;
-	} else if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &a, &b, &c, &d, &e, &x) == 6) {
-		*r = (struct lg_result){ a, b, c, d, e, x };
-	} else if (sscanf(line, "err %d", status) == 1) {
-		*status = -*status;
-	} else if (!strncmp(line, "done", 4)) {
-		int st = 0;
-
-		/* the load client died without saying why: killed on the peer */
-		if (sscanf(line, "done %d", &st) == 1 && st && !*status)
-			*status = -ECHILD;
-		return 1;
-	}
-	return 0;
-}
-
-int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
-	      struct histogram *h, struct lg_result *r, char *err, size_t errlen)
-{
-	char line[512];
-	int status = 0, e;
-
-	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d\n", ip, port, size,
-		 (unsigned long long)prm->requests, (unsigned long long)prm->warmup, prm->timeout_ms,
-		 prm->stream, prm->cpu);
-	hist_init(h);
-	memset(r, 0, sizeof(*r));
 	e = send_line(p, line);
 	while (!e) {
-		e = peer_readline(&p->out, line, sizeof(line), QUIET_MS);
-		if (!e && echo_answer(line, h, r, &status)) {
-			if (status == -ECHILD)
+		e = peer_readline(&p->out, buf, sizeof(buf), QUIET_MS);
+		if (e)
+			break;
+		if (sscanf(buf, "err %d", &st) == 1) {
+			status = -st;
+		} else if (sscanf(buf, "done %d", &st) == 1 || !strcmp(buf, "done")) {
+			/* the job died without saying why: killed on the peer */
+			if (!strcmp(buf, "done"))
+				st = 0;
+			if (st && !status) {
 				snprintf(err, errlen, "the load client on the peer died mid-run (killed?)");
+				status = -ECHILD;
+			}
 			return status;
+		} else if (strcmp(buf, "alive")) {
+			answer(buf, ctx);
 		}
 	}
 	if (e == -EINTR)
@@ -214,6 +191,46 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 	snprintf(err, errlen, e == -ETIMEDOUT ? "peer stopped answering for %d s (agent hung?)" :
 		 "connection to the peer lost mid-run (ssh session ended)", QUIET_MS / 1000);
 	return -EPIPE;
+}
+
+struct echo_answer {
+	struct histogram *h;
+	struct lg_result *r;
+};
+
+/* One answer line of the echo command into the histogram and the counters. */
+static void echo_answer(const char *line, void *ctx)
+{
+	struct echo_answer *a = ctx;
+	unsigned long long n, lo, hi, s, rc, l, m, late;
+	unsigned int idx;
+	double x, y;
+
+	if (sscanf(line, "hist %llu %llu %llu %lf %lf", &n, &lo, &hi, &x, &y) == 5) {
+		a->h->count = n;
+		a->h->min = lo;
+		a->h->max = hi;
+		a->h->sum = x;
+		a->h->sumsq = y;
+	} else if (sscanf(line, "b %u %llu", &idx, &n) == 2 && idx < HIST_BUCKETS) {
+		a->h->b[idx] = n;
+	} else if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &s, &rc, &l, &m, &late, &x) == 6) {
+		*a->r = (struct lg_result){ s, rc, l, m, late, x };
+	}
+}
+
+int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
+	      struct histogram *h, struct lg_result *r, char *err, size_t errlen)
+{
+	struct echo_answer a = { h, r };
+	char line[512];
+
+	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d\n", ip, port, size,
+		 (unsigned long long)prm->requests, (unsigned long long)prm->warmup, prm->timeout_ms,
+		 prm->stream, prm->cpu);
+	hist_init(h);
+	memset(r, 0, sizeof(*r));
+	return peer_call(p, line, echo_answer, &a, err, errlen);
 }
 
 void peer_close(struct peer *p)
@@ -229,4 +246,21 @@ void peer_close(struct peer *p)
 	if (p->out.fd > 0)
 		close(p->out.fd);
 	p->out.fd = -1;
+}
+
+int net_remote_validate(const struct net_remote *r, char *err, size_t errlen)
+{
+	struct peer_addr a = { r->peer_ssh, r->ssh_config, r->peer_obench };
+
+	if (r->iface && !r->peer) {
+		snprintf(err, errlen, "--iface needs --peer IP[,MAC] (the load-generator host)");
+		return -1;
+	}
+	if (r->peer_ssh && !r->iface) {
+		snprintf(err, errlen, "--peer-ssh needs --iface IF and --peer IP (the DUT's interface "
+			 "and the peer's address)");
+		return -1;
+	}
+	/* pre-flight: a peer we cannot use fails here, in seconds, before anything is created */
+	return r->peer_ssh ? peer_preflight(&a, err, errlen) : 0;
 }

@@ -13,7 +13,9 @@
  *   echo IP PORT SIZE N WARMUP TIMEOUT_MS STREAM CPU
  *                              -> "hist COUNT MIN MAX SUM SUMSQ", "b IDX N"...,
  *                                 "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED",
- *                                 "ok" | "err ERRNO"
+ *                                 ["err ERRNO"], "done STATUS"
+ *   mcwin ...                  -> kv/peer_mc.h (the memcached load)
+ * and "alive" every second while a job runs.
  */
 #ifndef OBENCH_NET_PEER_H
 #define OBENCH_NET_PEER_H
@@ -75,7 +77,30 @@ void peer_close(struct peer *p);
 /* The revision both ends compare at pre-flight. */
 const char *peer_version(void);
 
-/* The hidden `obench peer-agent` command's body. */
-int peer_agent_main(void);
+/*
+ * Sends @line (a command, with '\n') and hands each answer line to @answer
+ * until "done STATUS".  0, the job's -errno ("err N"), -ECHILD when it died
+ * without saying why, -EINTR, or -EPIPE when the peer is lost (one line in
+ * @err).
+ */
+int peer_call(struct peer *p, const char *line, void (*answer)(const char *line, void *ctx),
+	      void *ctx, char *err, size_t errlen);
+
+/* An agent command a higher layer adds: lines starting with @prefix go to @run. */
+struct peer_agent_cmd {
+	const char *prefix;
+	/* runs it (peer_agent_job); nonzero if stdin closed meanwhile */
+	int (*run)(const char *line, struct peer_lines *in);
+};
+
+/*
+ * On the agent: runs @fn(@arg, out) in a child; the lines it writes to out
+ * go to the DUT, "alive" every second, then "done STATUS".  -EPIPE if stdin
+ * closed meanwhile (the child is killed), else 0.
+ */
+int peer_agent_job(int (*fn)(void *arg, int out), void *arg, struct peer_lines *in);
+
+/* The hidden `obench peer-agent` command's body; @cmds: more commands (NULL-prefix ended). */
+int peer_agent_main(const struct peer_agent_cmd *cmds);
 
 #endif

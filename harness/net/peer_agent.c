@@ -25,7 +25,6 @@ struct echo_job {
 	char ip[64];
 	int port, timeout_ms, stream, cpu;
 	unsigned long long size, requests, warmup;
-	int out;			/* write end of the pipe to the agent */
 };
 
 static int connect_to(const struct echo_job *j)
@@ -49,8 +48,8 @@ static int connect_to(const struct echo_job *j)
 	return fd;
 }
 
-/* In the child: the load, then its histogram and counters as text lines. */
-static int echo_child(void *arg)
+/* In the child: the load, then its histogram and counters as text lines on @out. */
+static int echo_child(void *arg, int out)
 {
 	const struct echo_job *j = arg;
 	struct lg_params prm = {
@@ -67,41 +66,52 @@ static int echo_child(void *arg)
 	hist_init(&h);
 	fd = connect_to(j);
 	if (fd < 0) {
-		dprintf(j->out, "err %d\n", -fd);
+		dprintf(out, "err %d\n", -fd);
 		return 1;
 	}
 	lg_echo_init(&p, &e, (size_t)j->size);
 	err = loadgen_run(fd, &p, &prm, &h, &r);
 	close(fd);
-	dprintf(j->out, "hist %llu %llu %llu %.17g %.17g\n", (unsigned long long)h.count,
+	dprintf(out, "hist %llu %llu %llu %.17g %.17g\n", (unsigned long long)h.count,
 		(unsigned long long)h.min, (unsigned long long)h.max, h.sum, h.sumsq);
 	for (i = 0; i < HIST_BUCKETS; i++)
 		if (h.b[i])
-			dprintf(j->out, "b %u %llu\n", i, (unsigned long long)h.b[i]);
-	dprintf(j->out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r.sent,
+			dprintf(out, "b %u %llu\n", i, (unsigned long long)h.b[i]);
+	dprintf(out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r.sent,
 		(unsigned long long)r.received, (unsigned long long)r.lost,
 		(unsigned long long)r.mismatched, (unsigned long long)r.late, r.elapsed_s);
 	if (err)
-		dprintf(j->out, "err %d\n", -err);
+		dprintf(out, "err %d\n", -err);
 	return err ? 1 : 0;
 }
 
-/*
- * Runs @j in a child and relays its lines to stdout, "alive" every second.
- * -EPIPE when stdin closed meanwhile (the child is killed), else 0.
- */
-static int run_job(struct echo_job *j, struct peer_lines *in)
+/* spawn_fn's argument: the job's function, its argument, the pipe it writes to. */
+struct job {
+	int (*fn)(void *arg, int out);
+	void *arg;
+	int out;
+};
+
+static int job_child(void *arg)
+{
+	struct job *j = arg;
+
+	return j->fn(j->arg, j->out);
+}
+
+int peer_agent_job(int (*fn)(void *arg, int out), void *arg, struct peer_lines *in)
 {
 	struct peer_lines out = { .fd = -1 };
 	struct spawn_opts so = SPAWN_OPTS;
+	struct job j = { fn, arg, -1 };
 	int pfd[2], st, e;
 	char line[512];
 	pid_t pid;
 
 	if (pipe(pfd))
 		return -errno;
-	j->out = pfd[1];
-	pid = spawn_fn(&so, echo_child, j);
+	j.out = pfd[1];
+	pid = spawn_fn(&so, job_child, &j);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
@@ -136,19 +146,20 @@ static int run_job(struct echo_job *j, struct peer_lines *in)
 
 static int echo_cmd(const char *line, struct peer_lines *in)
 {
-	struct echo_job j = { .out = -1 };
+	struct echo_job j = { 0 };
 
 	if (sscanf(line, "echo %63s %d %llu %llu %llu %d %d %d", j.ip, &j.port, &j.size, &j.requests,
 		   &j.warmup, &j.timeout_ms, &j.stream, &j.cpu) != 8 || j.size < 8 || j.size > 65536) {
 		printf("err %d\ndone\n", EINVAL);
 		return 0;
 	}
-	return run_job(&j, in);
+	return peer_agent_job(echo_child, &j, in);
 }
 
-int peer_agent_main(void)
+int peer_agent_main(const struct peer_agent_cmd *cmds)
 {
 	struct peer_lines in = { .fd = STDIN_FILENO };
+	const struct peer_agent_cmd *c;
 	char line[512];
 
 	for (;;) {
@@ -158,12 +169,20 @@ int peer_agent_main(void)
 			continue;
 		if (e)
 			return 0;	/* stdin closed: nothing of ours is left running */
-		if (!strcmp(line, "hello"))
+		if (!strcmp(line, "hello")) {
 			printf("obench-agent %s\n", peer_version());
-		else if (!strncmp(line, "echo ", 5) && echo_cmd(line, &in))
-			return 0;
-		else if (strncmp(line, "echo ", 5))
-			printf("err %d\ndone\n", ENOSYS);
+		} else if (!strncmp(line, "echo ", 5)) {
+			if (echo_cmd(line, &in))
+				return 0;
+		} else {
+			for (c = cmds; c && c->prefix; c++)
+				if (!strncmp(line, c->prefix, strlen(c->prefix)))
+					break;
+			if (!c || !c->prefix)
+				printf("err %d\ndone\n", ENOSYS);
+			else if (c->run(line, &in))
+				return 0;	/* stdin closed mid-job */
+		}
 		fflush(stdout);
 	}
 }

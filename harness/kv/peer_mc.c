@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The memcached load on the peer (peer_mc.h). */
+#include "kv/peer_mc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+struct mc_job {
+	char ip[64];
+	int port, timeout_ms, cpu;
+	unsigned int window;
+	double seconds;
+	unsigned long long warmup;
+	struct lg_mcw_cfg c;
+};
+
+static void res_answer(const char *line, void *ctx)
+{
+	struct lg_result *r = ctx;
+	unsigned long long s, rc, l, m, late;
+	double x;
+
+	if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &s, &rc, &l, &m, &late, &x) == 6)
+		*r = (struct lg_result){ s, rc, l, m, late, x };
+}
+
+int peer_mc_window(struct peer *p, const char *ip, int port, const struct lg_mcw_cfg *c,
+		   unsigned int window, double seconds, uint64_t warmup, int timeout_ms, int cpu,
+		   struct lg_result *r, char *err, size_t errlen)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "mcwin %s %d %u %u %zu %zu %.17g %.17g %.17g %llu %u %.17g %llu %d %d\n",
+		 ip, port, c->keys[0], c->keys[1], c->value_size[0], c->value_size[1], c->frac1,
+		 c->zipf_s, c->set_ratio, (unsigned long long)c->seed, window, seconds,
+		 (unsigned long long)warmup, timeout_ms, cpu);
+	memset(r, 0, sizeof(*r));
+	return peer_call(p, line, res_answer, r, err, errlen);
+}
+
+/* In the agent's child: the load, then its counters on @out. */
+static int mc_child(void *arg, int out)
+{
+	struct mc_job *j = arg;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)j->port) };
+	struct lg_result r = { 0 };
+	struct lg_proto p;
+	struct lg_mcw w;
+	int fd, err;
+
+	if (inet_pton(AF_INET, j->ip, &sa.sin_addr) != 1) {
+		dprintf(out, "err %d\n", EINVAL);
+		return 1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		dprintf(out, "err %d\n", errno);
+		return 1;
+	}
+	err = lg_mcw_init(&p, &w, &j->c, 0, NULL, NULL);
+	if (!err)
+		err = lg_mc_run_window(fd, &p, j->window, j->seconds, j->warmup, j->timeout_ms, j->cpu,
+				       NULL, &r);
+	lg_mcw_free(&w);
+	close(fd);
+	dprintf(out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r.sent,
+		(unsigned long long)r.received, (unsigned long long)r.lost,
+		(unsigned long long)r.mismatched, (unsigned long long)r.late, r.elapsed_s);
+	if (err)
+		dprintf(out, "err %d\n", -err);
+	return err ? 1 : 0;
+}
+
+int peer_mc_window_cmd(const char *line, struct peer_lines *in)
+{
+	struct mc_job j = { 0 };
+	unsigned long long seed;
+
+	if (sscanf(line, "mcwin %63s %d %u %u %zu %zu %lf %lf %lf %llu %u %lf %llu %d %d", j.ip,
+		   &j.port, &j.c.keys[0], &j.c.keys[1], &j.c.value_size[0], &j.c.value_size[1],
+		   &j.c.frac1, &j.c.zipf_s, &j.c.set_ratio, &seed, &j.window, &j.seconds, &j.warmup,
+		   &j.timeout_ms, &j.cpu) != 15 || !j.window || j.seconds <= 0 || j.seconds > 3600) {
+		printf("err %d\ndone\n", EINVAL);
+		return 0;
+	}
+	j.c.seed = seed;
+	return peer_agent_job(mc_child, &j, in);
+}

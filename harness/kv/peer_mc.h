@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Two-host mode for the memcached experiments: the windowed memcached load
+ * (lg_mc_run_window) runs on the peer, over net/peer.h's ssh channel.
+ *   mcwin IP PORT KEYS0 KEYS1 SIZE0 SIZE1 FRAC1 ZIPF SETS SEED WINDOW SECONDS WARMUP TIMEOUT_MS CPU
+ *     -> "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED", ["err ERRNO"], "done STATUS"
+ */
+#ifndef OBENCH_KV_PEER_MC_H
+#define OBENCH_KV_PEER_MC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kv/loadgen_proto_mc.h"
+#include "net/peer.h"
+
+/* The DUT's side: lg_mc_run_window on the peer against @ip:@port; its counters in @r. */
+int peer_mc_window(struct peer *p, const char *ip, int port, const struct lg_mcw_cfg *c,
+		   unsigned int window, double seconds, uint64_t warmup, int timeout_ms, int cpu,
+		   struct lg_result *r, char *err, size_t errlen);
+
+/* The agent's side of "mcwin" (a struct peer_agent_cmd's run). */
+int peer_mc_window_cmd(const char *line, struct peer_lines *in);
+
+#endif
