@@ -53,7 +53,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Wno-unused-function -fno-builtin \
 	-I$(OUT)/include -I$(CURDIR)/bpf -I$(CURDIR)/include
 
-.PHONY: all clean run check deps kmod vmtest bpf fuzz fuzz-run asan-check
+.PHONY: all clean run check deps kmod kernel vmtest bpf fuzz fuzz-run asan-check
 .DELETE_ON_ERROR:
 # keep the BPF objects: `obench jit` loads them
 .SECONDARY: $(BPF_OBJS)
@@ -115,6 +115,12 @@ $(OUT)/obench: $(CLI_OBJS) $(OUT)/libobench.a
 # The kernel module (built against KDIR, the Debian 6.12 cloud headers by default).
 kmod:
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules $(if $(filter 1,$(V)),V=1,)
+
+# The testbed kernel with kernel-patches/ applied, and the module against it
+# (build/kernel/$(KVER)/); cached.  KVER=6.8 needs KSRC=<a 6.8 tree>.
+KVER ?= 6.12
+kernel:
+	$(Q)./scripts/build-kernel $(KVER)
 
 # Install every package obench needs (Debian 12).
 deps:

@@ -259,6 +259,7 @@ static const struct file_operations obench_bench_fops = {
  * repeat>" to debugfs obench/native_xdp; "off" unregisters.  Reading the
  * file says what is registered.  Same semantics as the eBPF programs:
  * XDP_PASS, or XDP_ABORTED for sum64 on a frame shorter than 64 bytes.
+ * The read also counts the native function's calls (runs=N) since load.
  */
 static struct {
 	struct mutex lock;	/* serialises writers of the registration */
@@ -268,15 +269,18 @@ static struct {
 } native;
 static u32 native_arg;
 static u64 native_sink;
+static atomic64_t native_runs;	/* calls of the native function: proof it ran there */
 
 static u32 obench_xdp_fib(struct xdp_buff *xdp)
 {
+	atomic64_inc(&native_runs);
 	WRITE_ONCE(native_sink, obench_fib(READ_ONCE(native_arg)));
 	return XDP_PASS;
 }
 
 static u32 obench_xdp_sum64(struct xdp_buff *xdp)
 {
+	atomic64_inc(&native_runs);
 	if (xdp->data + OBENCH_SUM_BYTES > xdp->data_end)
 		return XDP_ABORTED;
 	WRITE_ONCE(native_sink, obench_sum64(xdp->data, READ_ONCE(native_arg)));
@@ -349,15 +353,16 @@ static ssize_t obench_native_write(struct file *file, const char __user *ubuf,
 static ssize_t obench_native_read(struct file *file, char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
-	char buf[64];
+	char buf[96];
 	int n;
 
 	mutex_lock(&native.lock);
 	if (native.on)
-		n = scnprintf(buf, sizeof(buf), "fn=%s arg=%u prog_id=%u\n", native.fn,
-			      READ_ONCE(native_arg), native.np.placeholder->aux->id);
+		n = scnprintf(buf, sizeof(buf), "fn=%s arg=%u prog_id=%u runs=%lld\n", native.fn,
+			      READ_ONCE(native_arg), native.np.placeholder->aux->id,
+			      atomic64_read(&native_runs));
 	else
-		n = scnprintf(buf, sizeof(buf), "off\n");
+		n = scnprintf(buf, sizeof(buf), "off runs=%lld\n", atomic64_read(&native_runs));
 	mutex_unlock(&native.lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_patched: the kernel-patches/ series at work, run as root inside the
+ * testbed VM booted with the patched kernel and the obench module loaded
+ * (selftests/vm/in_vm_patched.sh):
+ *  - kernel.bpf_complexity_limit: default 1M, below 1M refused, 10M taken;
+ *  - the module's native fib, registered on an XDP program through
+ *    xdp_native_register(), runs wherever that program would
+ *    (BPF_PROG_TEST_RUN here: the module counts its calls), and no longer
+ *    once unregistered;
+ *  - net:netif_rx_driver fires once per frame a veth delivers, for the
+ *    receiving device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "complexity.skel.h"
+#include "harness.h"
+
+#define SYSCTL_LIMIT	"/proc/sys/kernel/bpf_complexity_limit"
+#define NATIVE_XDP	"/sys/kernel/debug/obench/native_xdp"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/* The module's count of native calls, -1 if unreadable. */
+static long long native_runs(void)
+{
+	char buf[128], *p;
+
+	if (read_file(NATIVE_XDP, buf, sizeof(buf)) || !(p = strstr(buf, "runs=")))
+		return -1;
+	return atoll(p + 5);
+}
+
+/* @n runs of @fd through BPF_PROG_TEST_RUN on a 64-byte frame; its XDP action in *@ret. */
+static int test_run(int fd, unsigned int n, __u32 *ret)
+{
+	unsigned char pkt[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = n);
+	int err = bpf_prog_test_run_opts(fd, &o);
+
+	*ret = o.retval;
+	return err ? -errno : 0;
+}
+
+TEST(complexity_limit_is_a_sysctl)
+{
+	char buf[32];
+
+	ASSERT(!read_file(SYSCTL_LIMIT, buf, sizeof(buf)), "%s: not there (patch 0001 missing?)",
+	       SYSCTL_LIMIT);
+	EXPECT(atol(buf) == 1000000, "default %ld, want 1000000", atol(buf));
+	EXPECT(write_file(SYSCTL_LIMIT, "999999") == -EINVAL, "999999 (below 1M) taken");
+	EXPECT(!write_file(SYSCTL_LIMIT, "10000000"), "10M refused");
+	EXPECT(!read_file(SYSCTL_LIMIT, buf, sizeof(buf)) && atol(buf) == 10000000,
+	       "reads %s after writing 10M", buf);
+	write_file(SYSCTL_LIMIT, "1000000");
+}
+
+TEST(native_function_runs_at_the_xdp_call_site)
+{
+	struct complexity_bpf *s;
+	struct bpf_program *p;
+	long long r0, r1, r2;
+	char req[64], buf[128];
+	__u32 ret = 0;
+	int fd;
+
+	if (access(NATIVE_XDP, F_OK))
+		SKIP(return, "%s missing: the module was built without xdp_native_register", NATIVE_XDP);
+	s = complexity_bpf__open();
+	ASSERT(s, "open complexity.bpf.o");
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
+	ASSERT(!complexity_bpf__load(s), "load xdp_fib");
+	fd = bpf_program__fd(s->progs.xdp_fib);
+	snprintf(req, sizeof(req), "fd=%d fn=fib arg=10", fd);
+	EXPECT(!write_file(NATIVE_XDP, req), "register: %s", strerror(errno));
+	EXPECT(!read_file(NATIVE_XDP, buf, sizeof(buf)) && strstr(buf, "fn=fib"), "reads: %s", buf);
+	r0 = native_runs();
+	EXPECT(!test_run(fd, 1000, &ret) && ret == 2 /* XDP_PASS */, "test_run: ret %u", ret);
+	r1 = native_runs();
+	TH_LOG("native calls: %lld before, %lld after 1000 test runs", r0, r1);
+	EXPECT(r0 >= 0 && r1 - r0 == 1000, "the native fib ran %lld times, want 1000", r1 - r0);
+	EXPECT(!write_file(NATIVE_XDP, "off"), "unregister");
+	EXPECT(!test_run(fd, 1000, &ret), "test_run after off");
+	r2 = native_runs();
+	EXPECT(r2 == r1, "ran %lld times after unregistering", r2 - r1);
+	complexity_bpf__destroy(s);
+}
+
+#define TRACING		"/sys/kernel/tracing"
+#define TP_ENABLE	TRACING "/events/net/netif_rx_driver/enable"
+
+/* Lines of the trace buffer naming @ifindex. */
+static int trace_lines(int ifindex)
+{
+	char line[512], want[32];
+	FILE *f = fopen(TRACING "/trace", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "ifindex=%d ", ifindex);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "netif_rx_driver") && strstr(line, want))
+			n++;
+	fclose(f);
+	return n;
+}
+
+TEST(driver_entry_tracepoint_fires_per_frame)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	int fd, i, n, ifindex;
+
+	if (access(TP_ENABLE, F_OK))
+		SKIP(return, "%s missing (patch 0003 missing, or no tracefs)", TP_ENABLE);
+	ASSERT(!system("ip link add obtp0 type veth peer name obtp1 && "
+		       "ip addr add 10.99.0.1/24 dev obtp0 && ip link set obtp0 up && "
+		       "ip link set obtp1 up && "
+		       "ip neigh add 10.99.0.2 lladdr 02:00:00:00:00:02 dev obtp0"), "veth pair");
+	ifindex = (int)if_nametoindex("obtp1");
+	write_file(TRACING "/trace", "");
+	EXPECT(!write_file(TP_ENABLE, "1"), "enable the tracepoint");
+	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	for (i = 0; fd >= 0 && i < 50; i++)
+		sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	if (fd >= 0)
+		close(fd);
+	usleep(100000);
+	write_file(TP_ENABLE, "0");
+	n = trace_lines(ifindex);
+	TH_LOG("net:netif_rx_driver on obtp1 (ifindex %d): %d events for 50 frames", ifindex, n);
+	EXPECT(n >= 50, "%d events, want one per frame (50; more: IPv6 chatter)", n);
+	system("ip link del obtp0");
+}
+
+TEST_HARNESS_MAIN
