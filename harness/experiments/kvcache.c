@@ -861,12 +861,13 @@ static int measure_consistency(struct exp_env *env, struct kv_exp *x)
 	if (err)
 		return err;
 	off = kvcache_off_reason(&x->kc);
-	snprintf(note, sizeof(note), "hits %llu (XDP %llu); acked set/del/app/touch/exp/flush "
-		 "%llu/%llu/%llu/%llu/%llu/%llu; fills refused %llu; global inval %llu; poisoned %llu; %s",
+	snprintf(note, sizeof(note), "hits %llu (XDP %llu); acked set/del/app/touch/exp/incr/flush "
+		 "%llu/%llu/%llu/%llu/%llu/%llu/%llu; fills refused %llu; global inval %llu; held %llu; %s",
 		 (unsigned long long)r.hits, (unsigned long long)(s1.hit - s0.hit),
 		 (unsigned long long)r.per_kind[KV_CHECK_SET], (unsigned long long)r.per_kind[KV_CHECK_DELETE],
 		 (unsigned long long)r.per_kind[KV_CHECK_APPEND], (unsigned long long)r.per_kind[KV_CHECK_TOUCH],
-		 (unsigned long long)r.per_kind[KV_CHECK_EXPIRING], (unsigned long long)r.per_kind[KV_CHECK_FLUSH],
+		 (unsigned long long)r.per_kind[KV_CHECK_EXPIRING], (unsigned long long)r.per_kind[KV_CHECK_INCR],
+		 (unsigned long long)r.per_kind[KV_CHECK_FLUSH],
 		 (unsigned long long)(s1.fill_race - s0.fill_race),
 		 (unsigned long long)(s1.gen_bump - s0.gen_bump),
 		 (unsigned long long)(s1.poison - s0.poison), off ? off : "cache on");

@@ -25,6 +25,7 @@
 
 #define CK_MAX_KEYS	256
 #define CK_EXPIRES_S	1	/* exptime of the expiring sets */
+#define CK_COUNTER_SCALE 1000000ULL	/* a counter starts at its version times this */
 
 struct ck_key {
 	_Atomic uint64_t floor;		/* newest version acknowledged */
@@ -76,14 +77,16 @@ static void key_name(char *buf, size_t cap, unsigned int k)
 	snprintf(buf, cap, "ck%u", k);
 }
 
-/* The version a value ends with ("...#<version>"), 0 if none. */
+/* The version a value ends with ("...#<version>"), or a counter's value. */
 static uint64_t value_version(const char *data, size_t len)
 {
+	char num[32];
 	size_t i = len;
 
 	while (i > 0 && data[i - 1] != '#')
 		i--;
-	return i ? strtoull(data + i, NULL, 10) : 0;
+	snprintf(num, sizeof(num), "%.*s", (int)(len - i), data + i);
+	return strtoull(num, NULL, 10);
 }
 
 /* One UDP request and its reply (matched by request id); reply length, 0 on timeout. */
@@ -220,6 +223,12 @@ static bool key_expires(unsigned int k)
 	return (k / 2) % 4 == 0;
 }
 
+/* Another quarter are counters. */
+static bool key_counts(unsigned int k)
+{
+	return (k / 2) % 4 == 1;
+}
+
 /* The request of @kind for key @name at version @v. */
 static int build_write(char *buf, size_t cap, enum kv_check_kind kind, const char *name,
 		       uint64_t v, unsigned int pad)
@@ -237,6 +246,8 @@ static int build_write(char *buf, size_t cap, enum kv_check_kind kind, const cha
 	case KV_CHECK_APPEND:
 		n = snprintf(val, sizeof(val), "#%llu", (unsigned long long)v);
 		return snprintf(buf, cap, "append %s 0 0 %d\r\n%s\r\n", name, n, val);
+	case KV_CHECK_INCR:
+		return snprintf(buf, cap, "incr %s 1\r\n", name);
 	default:
 		n = snprintf(val, sizeof(val), "%.*s#%llu", (int)pad,
 			     "................................................................"
@@ -257,7 +268,11 @@ static void acknowledged(struct ck *ck, enum kv_check_kind kind, unsigned int k,
 		return;		/* refused: nothing changed */
 	if (kind == KV_CHECK_FLUSH) {
 		for (i = 0; i < ck->cfg->keys; i++)
-			raise_floor(&ck->key[i], v);
+			raise_floor(&ck->key[i], key_counts(i) ? v * CK_COUNTER_SCALE : v);
+	} else if (kind == KV_CHECK_INCR) {
+		/* the new value, or the start a set gave a missing counter */
+		raise_floor(&ck->key[k], strncmp(rep, "STORED", 6) ? strtoull(rep, NULL, 10) :
+					 v * CK_COUNTER_SCALE);
 	} else if (kind != KV_CHECK_TOUCH) {
 		raise_floor(&ck->key[k], v);	/* also a delete, an append to nothing */
 	}
@@ -270,19 +285,26 @@ static void acknowledged(struct ck *ck, enum kv_check_kind kind, unsigned int k,
 	atomic_fetch_add(&ck->writes, 1);
 }
 
+/* One request and its reply over the writer's transport; reply length, 0 on timeout. */
+static int write_call(struct ck_thread *t, const char *req, int n, char *rep, size_t cap)
+{
+	return t->id ? tcp_call(t, req, (size_t)n, rep, cap) : udp_call(t, req, (size_t)n, rep, cap);
+}
+
 static void write_one(struct ck_thread *t)
 {
 	struct ck *ck = t->ck;
 	unsigned int half = (ck->cfg->keys + 1 - (unsigned int)t->id) / 2;
 	unsigned int k = ((unsigned int)rand_r(&t->rng) % half) * 2 + (unsigned int)t->id;
 	enum kv_check_kind kind = pick_kind(t);
-
-	if (kind == KV_CHECK_SET && key_expires(k))
-		kind = KV_CHECK_EXPIRING;
 	char name[16], req[1200], rep[256];
 	uint64_t v;
 	int n;
 
+	if (key_counts(k) && kind != KV_CHECK_FLUSH)
+		kind = KV_CHECK_INCR;
+	else if (kind == KV_CHECK_SET && key_expires(k))
+		kind = KV_CHECK_EXPIRING;
 	if (kind == KV_CHECK_FLUSH)
 		pthread_rwlock_wrlock(&ck->flush_lock);
 	else
@@ -290,8 +312,13 @@ static void write_one(struct ck_thread *t)
 	v = atomic_fetch_add(&ck->version, 1) + 1;
 	key_name(name, sizeof(name), k);
 	n = build_write(req, sizeof(req), kind, name, v, (unsigned int)rand_r(&t->rng) % 120);
-	n = t->id ? tcp_call(t, req, (size_t)n, rep, sizeof(rep)) :
-		    udp_call(t, req, (size_t)n, rep, sizeof(rep));
+	n = write_call(t, req, n, rep, sizeof(rep));
+	if (n > 0 && kind == KV_CHECK_INCR && !strncmp(rep, "NOT_FOUND", 9)) {
+		n = snprintf(req, sizeof(req), "set %s 0 0 %d\r\n%llu\r\n", name,
+			     snprintf(NULL, 0, "%llu", (unsigned long long)(v * CK_COUNTER_SCALE)),
+			     (unsigned long long)(v * CK_COUNTER_SCALE));
+		n = write_call(t, req, n, rep, sizeof(rep));
+	}
 	if (n > 0)
 		acknowledged(ck, kind, k, v, rep);
 	else

@@ -24,8 +24,8 @@ struct kv_check_cfg {
 	int timeout_ms;			/* per request */
 };
 
-enum kv_check_kind { KV_CHECK_SET, KV_CHECK_DELETE, KV_CHECK_APPEND, KV_CHECK_TOUCH, KV_CHECK_EXPIRING, KV_CHECK_FLUSH,
-		     KV_CHECK_NR_KINDS };
+enum kv_check_kind { KV_CHECK_SET, KV_CHECK_DELETE, KV_CHECK_APPEND, KV_CHECK_TOUCH,
+		     KV_CHECK_EXPIRING, KV_CHECK_INCR, KV_CHECK_FLUSH, KV_CHECK_NR_KINDS };
 
 struct kv_check_result {
 	uint64_t reads_checked, stale_reads, hits, misses, timeouts, writes_acked;
