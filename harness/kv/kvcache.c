@@ -380,6 +380,38 @@ int kvcache_reset_stats(const struct kvcache *kc)
 	return 0;
 }
 
+int kvcache_turn_on(struct kvcache *kc)
+{
+	struct kv_ctl c;
+	__u32 zero = 0;
+	int fd;
+
+	if (!kc->skel)
+		return -EINVAL;
+	fd = bpf_map__fd(kc->skel->maps.kv_ctl);
+	if (bpf_map_lookup_elem(fd, &zero, &c))
+		return -errno;
+	c.off = 0;
+	c.gen++;
+	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
+int kvcache_clear(struct kvcache *kc)
+{
+	struct kv_entry *zero = calloc(1, sizeof(*zero));
+	__u32 i;
+	int fd, err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	fd = kc->skel ? bpf_map__fd(kc->skel->maps.kv_cache) : -1;
+	for (i = 0; fd >= 0 && i < kc->cfg.entries && !err; i++)
+		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
+			err = -errno;
+	free(zero);
+	return fd < 0 ? -EINVAL : err;
+}
+
 int kvcache_xdp_fd(const struct kvcache *kc)
 {
 	return kc->xdp_fd;

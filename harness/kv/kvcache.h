@@ -87,6 +87,15 @@ int kvcache_reset_stats(const struct kvcache *kc);
 /* Why the cache turned itself off, or NULL while it is on. */
 const char *kvcache_off_reason(const struct kvcache *kc);
 
+/*
+ * Turns the cache back on after it turned itself off, every entry dropped
+ * (the generation moves on).  For tests that feed it what turns it off.
+ */
+int kvcache_turn_on(struct kvcache *kc);
+
+/* Empties every slot, its write state too (pending, held, poisoned): for tests. */
+int kvcache_clear(struct kvcache *kc);
+
 /* The loaded programs, for BPF_PROG_TEST_RUN. */
 int kvcache_xdp_fd(const struct kvcache *kc);
 int kvcache_fill_fd(const struct kvcache *kc);
