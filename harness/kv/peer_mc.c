@@ -21,12 +21,7 @@ struct mc_job {
 
 static void res_answer(const char *line, void *ctx)
 {
-	struct lg_result *r = ctx;
-	unsigned long long s, rc, l, m, late;
-	double x;
-
-	if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &s, &rc, &l, &m, &late, &x) == 6)
-		*r = (struct lg_result){ s, rc, l, m, late, x };
+	peer_parse_result(line, ctx);
 }
 
 int peer_mc_window(struct peer *p, const char *ip, int port, const struct lg_mcw_cfg *c,
@@ -68,11 +63,7 @@ static int mc_child(void *arg, int out)
 				       NULL, &r);
 	lg_mcw_free(&w);
 	close(fd);
-	dprintf(out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r.sent,
-		(unsigned long long)r.received, (unsigned long long)r.lost,
-		(unsigned long long)r.mismatched, (unsigned long long)r.late, r.elapsed_s);
-	if (err)
-		dprintf(out, "err %d\n", -err);
+	peer_put_result(out, &r, err);
 	return err ? 1 : 0;
 }
 

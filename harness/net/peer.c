@@ -193,6 +193,26 @@ int peer_call(struct peer *p, const char *line, void (*answer)(const char *line,
 	return -EPIPE;
 }
 
+void peer_put_result(int out, const struct lg_result *r, int err)
+{
+	dprintf(out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r->sent,
+		(unsigned long long)r->received, (unsigned long long)r->lost,
+		(unsigned long long)r->mismatched, (unsigned long long)r->late, r->elapsed_s);
+	if (err)
+		dprintf(out, "err %d\n", -err);
+}
+
+int peer_parse_result(const char *line, struct lg_result *r)
+{
+	unsigned long long s, rc, l, m, late;
+	double x;
+
+	if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &s, &rc, &l, &m, &late, &x) != 6)
+		return 0;
+	*r = (struct lg_result){ s, rc, l, m, late, x };
+	return 1;
+}
+
 struct echo_answer {
 	struct histogram *h;
 	struct lg_result *r;
@@ -202,7 +222,7 @@ struct echo_answer {
 static void echo_answer(const char *line, void *ctx)
 {
 	struct echo_answer *a = ctx;
-	unsigned long long n, lo, hi, s, rc, l, m, late;
+	unsigned long long n, lo, hi;
 	unsigned int idx;
 	double x, y;
 
@@ -214,8 +234,8 @@ static void echo_answer(const char *line, void *ctx)
 		a->h->sumsq = y;
 	} else if (sscanf(line, "b %u %llu", &idx, &n) == 2 && idx < HIST_BUCKETS) {
 		a->h->b[idx] = n;
-	} else if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &s, &rc, &l, &m, &late, &x) == 6) {
-		*a->r = (struct lg_result){ s, rc, l, m, late, x };
+	} else {
+		peer_parse_result(line, a->r);
 	}
 }
 

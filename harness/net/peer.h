@@ -86,6 +86,12 @@ const char *peer_version(void);
 int peer_call(struct peer *p, const char *line, void (*answer)(const char *line, void *ctx),
 	      void *ctx, char *err, size_t errlen);
 
+/* A job's last lines: its counters ("res ..."), and "err N" if it failed. */
+void peer_put_result(int out, const struct lg_result *r, int err);
+
+/* 1 if @line was the "res" line (into @r), else 0. */
+int peer_parse_result(const char *line, struct lg_result *r);
+
 /* An agent command a higher layer adds: lines starting with @prefix go to @run. */
 struct peer_agent_cmd {
 	const char *prefix;

@@ -77,11 +77,7 @@ static int echo_child(void *arg, int out)
 	for (i = 0; i < HIST_BUCKETS; i++)
 		if (h.b[i])
 			dprintf(out, "b %u %llu\n", i, (unsigned long long)h.b[i]);
-	dprintf(out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r.sent,
-		(unsigned long long)r.received, (unsigned long long)r.lost,
-		(unsigned long long)r.mismatched, (unsigned long long)r.late, r.elapsed_s);
-	if (err)
-		dprintf(out, "err %d\n", -err);
+	peer_put_result(out, &r, err);
 	return err ? 1 : 0;
 }
 
