@@ -13,6 +13,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,43 @@ TEST(native_function_runs_at_the_xdp_call_site)
 	EXPECT(!test_run(fd, 1000, &ret), "test_run after off");
 	r2 = native_runs();
 	EXPECT(r2 == r1, "ran %lld times after unregistering", r2 - r1);
+	complexity_bpf__destroy(s);
+}
+
+/* Registering and unregistering 200 times while another process runs the program. */
+TEST(unregister_while_it_runs)
+{
+	struct complexity_bpf *s;
+	struct bpf_program *p;
+	char req[64];
+	__u32 ret;
+	pid_t pid;
+	int fd, i, st = 0, fails = 0;
+
+	if (access(NATIVE_XDP, F_OK))
+		SKIP(return, "%s missing", NATIVE_XDP);
+	s = complexity_bpf__open();
+	ASSERT(s, "open complexity.bpf.o");
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
+	ASSERT(!complexity_bpf__load(s), "load xdp_fib");
+	fd = bpf_program__fd(s->progs.xdp_fib);
+	snprintf(req, sizeof(req), "fd=%d fn=fib arg=20", fd);
+	pid = fork();
+	if (pid == 0) {		/* the traffic: test runs until killed */
+		for (;;)
+			test_run(fd, 10000, &ret);
+	}
+	ASSERT(pid > 0, "fork");
+	for (i = 0; i < 200; i++) {
+		fails += !!write_file(NATIVE_XDP, req);
+		fails += !!write_file(NATIVE_XDP, "off");
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	TH_LOG("200 register/unregister cycles under test_run traffic: %d writes failed", fails);
+	EXPECT(fails == 0, "%d register/unregister writes failed", fails);
+	EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the traffic process died on its own (%#x)", st);
 	complexity_bpf__destroy(s);
 }
 
