@@ -6,8 +6,8 @@
  *  - kernel.bpf_complexity_limit: default 1M, below 1M refused, 10M taken;
  *  - the module's native fib, registered on an XDP program through
  *    xdp_native_register(), runs wherever that program would
- *    (BPF_PROG_TEST_RUN here: the module counts its calls), and no longer
- *    once unregistered;
+ *    (BPF_PROG_TEST_RUN, and veth's XDP call site: the module counts its
+ *    calls), and no longer once unregistered, also while it runs;
  *  - net:netif_rx_driver fires once per frame a veth delivers, for the
  *    receiving device.
  */
@@ -27,6 +27,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 
 #include "complexity.skel.h"
 #include "harness.h"
@@ -211,6 +212,49 @@ TEST(driver_entry_tracepoint_fires_per_frame)
 	TH_LOG("net:netif_rx_driver on obtp1 (ifindex %d): %d events for 50 frames", ifindex, n);
 	EXPECT(n >= 50, "%d events, want one per frame (50; more: IPv6 chatter)", n);
 	system("ip link del obtp0");
+}
+
+/* The same native function at veth's own XDP call site (native mode), per frame. */
+TEST(native_function_runs_at_veth_xdp)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct complexity_bpf *s;
+	struct bpf_program *p;
+	long long r0, r1;
+	char req[64];
+	int fd, sk, i, ifindex;
+
+	if (access(NATIVE_XDP, F_OK))
+		SKIP(return, "%s missing", NATIVE_XDP);
+	ASSERT(!system("ip link add obnx0 type veth peer name obnx1 && "
+		       "ip addr add 10.98.0.1/24 dev obnx0 && ip link set obnx0 up && "
+		       "ip link set obnx1 up && "
+		       "ip neigh add 10.98.0.2 lladdr 02:00:00:00:00:02 dev obnx0"), "veth pair");
+	ifindex = (int)if_nametoindex("obnx1");
+	s = complexity_bpf__open();
+	ASSERT(s, "open complexity.bpf.o");
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
+	ASSERT(!complexity_bpf__load(s), "load xdp_fib");
+	fd = bpf_program__fd(s->progs.xdp_fib);
+	EXPECT(!bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL), "attach to obnx1 (native)");
+	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
+	EXPECT(!write_file(NATIVE_XDP, req), "register");
+	r0 = native_runs();
+	inet_pton(AF_INET, "10.98.0.2", &to.sin_addr);
+	sk = socket(AF_INET, SOCK_DGRAM, 0);
+	for (i = 0; sk >= 0 && i < 50; i++)
+		sendto(sk, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	if (sk >= 0)
+		close(sk);
+	usleep(100000);
+	r1 = native_runs();
+	TH_LOG("native calls at obnx1's XDP: %lld for 50 frames", r1 - r0);
+	EXPECT(r1 - r0 >= 50, "the native fib ran %lld times for 50 frames", r1 - r0);
+	write_file(NATIVE_XDP, "off");
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	complexity_bpf__destroy(s);
+	system("ip link del obnx0");
 }
 
 TEST_HARNESS_MAIN
