@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Two-host mode (issue 12): the echo and kvcache load clients run on a peer
-# reached over ssh.  The peer is a network namespace with its own sshd (peer_ns.sh),
+# Two-host mode (issue 12): the echo, kvcache and iperf load clients run on a
+# peer reached over ssh.  The peer is a network namespace with its own sshd (peer_ns.sh),
 # joined by a veth pair whose DUT end is --iface.  Checks a quick run, that
 # a peer we cannot use fails at pre-flight in seconds with one line and exit
 # 2, that a dropped connection tears down both sides, and that nothing is
@@ -65,6 +65,18 @@ t_kvcache_quick() {
 	ktap_diag "exit $rc; $(awk -F, '$3 == "req_per_s" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)$(grep -o 'XDP hits [0-9]* misses [0-9]*' "$csv" | head -1)"
 	[ $rc = 0 ] && [ "$(awk -F, '$3 == "req_per_s" && $5 == "ok"' "$csv" | wc -l)" = 2 ] &&
 		[ "$(grep -o 'XDP hits [0-9]*' "$csv" | head -1 | awk '{print $3}')" -gt 1000 ] && nothing_left
+}
+
+# bandwidth with iperf's server on the DUT's interface and its client on the peer.
+t_bandwidth_quick() {
+	local rc csv
+	"$OBENCH" run bandwidth --quick --repeats 2 --duration 0.5 --streams 2 --iface "$PEER_IFACE" \
+		--peer "$PEER_IP" --peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" \
+		--peer-obench "$OBENCH" --out "$TMP/bw" >"$TMP/bw.log" 2>&1
+	rc=$?
+	csv="$TMP/bw/latest/bandwidth.csv"
+	ktap_diag "exit $rc; $(awk -F, '$3 == "gbps" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)"
+	[ $rc = 0 ] && [ "$(awk -F, '$3 == "gbps" && $5 == "ok"' "$csv" | wc -l)" -ge 3 ] && nothing_left
 }
 
 # preflight_fails WHAT PATTERN [FLAGS]: exit 2 within 10 s, one line matching PATTERN, nothing created
@@ -163,6 +175,7 @@ t_sshd_killed() {
 
 ktap_test_fn two_host_echo_quick t_quick_echo
 ktap_test_fn two_host_kvcache_quick t_kvcache_quick
+ktap_test_fn two_host_bandwidth_quick t_bandwidth_quick
 ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
 ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
 ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -22,6 +23,8 @@
 #include "minimal.skel.h"
 #include "net/iperf.h"
 #include "net/netpath.h"
+#include "net/net_opts.h"
+#include "net/peer.h"
 #include "net/topology.h"
 
 #define BW_PORT		5301	/* the SK_SKB server's, in the cgroup */
@@ -32,6 +35,7 @@ struct bandwidth_cfg {
 	int streams;
 	double duration;
 	int repeats;
+	struct net_remote remote;
 };
 
 #define CFG(f) offsetof(struct bandwidth_cfg, f)
@@ -48,9 +52,15 @@ static const struct opt_spec bandwidth_opts[] = {
 	/* 10 s runs: the default profile's 30 samples would take 20 minutes */
 	{ "repeats", OPT_INT, CFG(repeats), .def = "8", .quick = "6", .full = "20", .min = 1, .max = 1000,
 	  .help = "runs per configuration (paper: 100)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
+
+static int bandwidth_validate(const void *cfg, char *err, size_t errlen)
+{
+	return net_remote_validate(&((const struct bandwidth_cfg *)cfg)->remote, err, errlen);
+}
 
 enum { C_NONE, C_XDP, C_TC, C_SKSKB, NCONF };
 static const char *const conf_name[NCONF] = { "none", "xdp", "tc", "sk_skb" };
@@ -67,6 +77,8 @@ struct bandwidth {
 	/* proof that SK_SKB was on the path: sockets added, verdicts run (all runs) */
 	__u64 skskb_socks, skskb_verdicts;
 	int skskb_runs_unproven;	/* sk_skb runs with no insert or no verdict */
+	struct peer peer;		/* two-host mode: iperf's client host */
+	bool remote;
 };
 
 /* Sum of the per-CPU verdict counters of sk_skb_pass. */
@@ -172,7 +184,9 @@ static int bandwidth_setup(struct exp_env *env)
 			 "the kernel rejected the minimal programs (%s)", strerror(-err));
 		return EXP_SKIP;
 	}
-	err = netpath_topo_create(env, &bw->topo);
+	err = bw->cfg->remote.iface ?
+	      peer_topology(env, &bw->cfg->remote, &bw->topo, &bw->peer, &bw->remote) :
+	      netpath_topo_create(env, &bw->topo);
 	if (err)
 		return err;
 	bw->topo_up = true;
@@ -192,11 +206,26 @@ static int hook_set(struct bandwidth *bw, int c, bool on)
 	return 0;
 }
 
-/* One iperf run (against the server in the SK_SKB cgroup for sk_skb). */
-static int iperf_once(struct bandwidth *bw, int c, double *bps)
+/* One iperf run (against the server in the SK_SKB cgroup for sk_skb), here or on the peer. */
+static int iperf_once(struct exp_env *env, struct bandwidth *bw, int c, double *bps)
 {
-	return iperf_client_run(&bw->topo, c == C_SKSKB ? BW_PORT : BW_PORT_PLAIN,
-				bw->cfg->streams, bw->cfg->duration, bps);
+	int port = c == C_SKSKB ? BW_PORT : BW_PORT_PLAIN;
+	char ip[INET_ADDRSTRLEN];
+
+	if (!bw->remote)
+		return iperf_client_run(&bw->topo, port, bw->cfg->streams, bw->cfg->duration, bps);
+	inet_ntop(AF_INET, &bw->topo.server.addr, ip, sizeof(ip));
+	return peer_iperf(&bw->peer, ip, port, bw->cfg->streams, bw->cfg->duration, bps,
+			  env->skip_reason, sizeof(env->skip_reason));
+}
+
+/* A real NIC keeps its offloads with XDP attached; veth (a virtual device) does not. */
+static bool iface_is_nic(const struct topo *t)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", t->server.ifname);
+	return t->hardware && !access(path, F_OK);
 }
 
 /* The sampler's step: one iperf run of configuration @c, in Gbit/s. */
@@ -208,12 +237,11 @@ static int run_one(struct exp_env *env, int c, size_t round, double *gbps, void 
 	double bps = 0;
 	int err;
 
-	(void)env;
 	(void)round;
 	err = hook_set(bw, c, true);
 	if (err)
 		return err;
-	err = iperf_once(bw, c, &bps);
+	err = iperf_once(env, bw, c, &bps);
 	hook_set(bw, c, false);
 	*gbps = bps / 1e9;
 	if (c == C_SKSKB && !err) {
@@ -270,9 +298,16 @@ static int bandwidth_run(struct exp_env *env)
 		.nconf = NCONF, .rounds = (size_t)bw->cfg->repeats, .off = off,
 		.step = run_one, .ctx = bw, .names = conf_name, .adaptive = true,
 	};
-	double *gbps = sampler_alloc(env, &s);
+	double *gbps;
 	int c, err;
 
+	if (bw->topo.hardware && !bw->remote) {
+		for (c = 0; c < NCONF; c++)
+			result_skip(env->rs, conf_name[c], "gbps", "hardware tier: server attached; pass "
+				    "--peer-ssh to run iperf's client on the peer host");
+		return 0;
+	}
+	gbps = sampler_alloc(env, &s);
 	if (!gbps)
 		return -ENOMEM;
 	/* configurations interleaved per repeat, so drift hits them alike */
@@ -285,8 +320,8 @@ static int bandwidth_run(struct exp_env *env)
 	 * frames; a NIC keeps its offloads.
 	 */
 	if (!err)
-		env_add_value(env, "xdp", "gso_kept", "bool", bw->topo.hardware ? 1 : 0,
-			      bw->topo.hardware ? "real NIC: offloads unchanged by XDP" :
+		env_add_value(env, "xdp", "gso_kept", "bool", iface_is_nic(&bw->topo) ? 1 : 0,
+			      iface_is_nic(&bw->topo) ? "real NIC: offloads unchanged by XDP" :
 			      "veth: segmentation offload off while native XDP is attached");
 	free(gbps);
 	return err;
@@ -298,6 +333,8 @@ static void bandwidth_teardown(struct exp_env *env)
 
 	if (!bw)
 		return;
+	if (bw->remote)
+		peer_close(&bw->peer);
 	spawn_stop(bw->server, 1000);
 	spawn_stop(bw->server_skskb, 1000);
 	if (bw->topo_up)
@@ -346,6 +383,7 @@ const struct experiment exp_bandwidth = {
 	.summary = "iperf TCP bandwidth with a minimal XDP / TC / SK_SKB program on the path",
 	.tiers = "host,hw",
 	.opts = bandwidth_opts,
+	.validate = bandwidth_validate,
 	.cfg_size = sizeof(struct bandwidth_cfg),
 	.in_default_suite = true,
 	.setup = bandwidth_setup,

@@ -271,28 +271,13 @@ static int start_memcached(struct exp_env *env, struct kv_exp *x)
 static int kv_topology_remote(struct exp_env *env, struct kv_exp *x)
 {
 	const struct kvcache_cfg *c = env->cfg;
-	struct peer_addr a = { c->remote.peer_ssh, c->remote.ssh_config, c->remote.peer_obench };
-	int err;
 
 	if (!memcached_available()) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "memcached is not installed (apt-get install memcached)");
 		return EXP_SKIP;
 	}
-	err = topo_create_iface(&x->topo, c->remote.iface, c->remote.peer);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot use --iface %s: %s",
-			 c->remote.iface, strerror(-err));
-		return err;
-	}
-	if (!c->remote.peer_ssh)
-		return 0;
-	if (peer_open(&x->peer, &a, env->skip_reason, sizeof(env->skip_reason))) {
-		topo_destroy(&x->topo);
-		return -EHOSTUNREACH;
-	}
-	x->remote = true;
-	return 0;
+	return peer_topology(env, &c->remote, &x->topo, &x->peer, &x->remote);
 }
 
 static int kv_setup(struct exp_env *env)

@@ -108,6 +108,16 @@ static int read_output(int fd, char *out, size_t cap, time_t deadline)
 
 int iperf_client_run(const struct topo *t, int port, int streams, double secs, double *bps)
 {
+	int nsfd = topo_nsfd(t, TOPO_CLIENT);
+
+	if (nsfd < -1)
+		return nsfd;	/* hardware tier: the client is another host */
+	return iperf_client_run_at(nsfd, t->server.addr, port, streams, secs, bps);
+}
+
+int iperf_client_run_at(int nsfd, struct in_addr server, int port, int streams, double secs,
+			double *bps)
+{
 	char p[16], ns[16], ts[32], addr[INET_ADDRSTRLEN], out[65536];
 	char *argv[] = { IPERF, "-c", addr, "-p", p, "-P", ns, "-t", ts, "-y", "C", NULL };
 	struct spawn_opts o = SPAWN_OPTS;
@@ -117,10 +127,8 @@ int iperf_client_run(const struct topo *t, int port, int streams, double secs, d
 	snprintf(p, sizeof(p), "%d", port);
 	snprintf(ns, sizeof(ns), "%d", streams);
 	snprintf(ts, sizeof(ts), "%g", secs);
-	inet_ntop(AF_INET, &t->server.addr, addr, sizeof(addr));
-	o.netns_fd = topo_nsfd(t, TOPO_CLIENT);
-	if (o.netns_fd < -1)
-		return o.netns_fd;	/* hardware tier: the client is another host */
+	inet_ntop(AF_INET, &server, addr, sizeof(addr));
+	o.netns_fd = nsfd;
 	o.capture = true;
 	pid = spawn_exec(&o, argv, &out_fd);
 	if (pid < 0)

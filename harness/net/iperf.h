@@ -4,6 +4,7 @@
 #define OBENCH_IPERF_H
 
 #include <sys/types.h>
+#include <netinet/in.h>
 
 #include "net/topology.h"
 
@@ -20,6 +21,10 @@ pid_t iperf_server_start(const struct topo *t, int port, const char *cgroup_dir)
  * seconds (10 ms resolution).  -EINTR when interrupted.
  */
 int iperf_client_run(const struct topo *t, int port, int streams, double secs, double *bps);
+
+/* The same against @server from the namespace open as @nsfd (-1: here), e.g. on a peer. */
+int iperf_client_run_at(int nsfd, struct in_addr server, int port, int streams, double secs,
+			double *bps);
 
 /* The total bits/s of `iperf -y C` output (the sum line when there are several streams). */
 int iperf_parse_csv(const char *out, double *bps);

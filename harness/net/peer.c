@@ -13,6 +13,7 @@
 #include "core/spawn.h"
 #include "net/net_opts.h"
 #include "net/peer.h"
+#include "net/topology.h"
 
 #ifndef OBENCH_GIT_REV
 #define OBENCH_GIT_REV "unknown"
@@ -283,4 +284,42 @@ int net_remote_validate(const struct net_remote *r, char *err, size_t errlen)
 	}
 	/* pre-flight: a peer we cannot use fails here, in seconds, before anything is created */
 	return r->peer_ssh ? peer_preflight(&a, err, errlen) : 0;
+}
+
+static void bps_answer(const char *line, void *ctx)
+{
+	sscanf(line, "bps %lf", (double *)ctx);
+}
+
+int peer_iperf(struct peer *p, const char *ip, int port, int streams, double secs, double *bps,
+	       char *err, size_t errlen)
+{
+	char line[160];
+
+	*bps = 0;
+	snprintf(line, sizeof(line), "iperf %s %d %d %.17g\n", ip, port, streams, secs);
+	return peer_call(p, line, bps_answer, bps, err, errlen);
+}
+
+int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
+		  struct peer *p, bool *remote)
+{
+	struct peer_addr a = { r->peer_ssh, r->ssh_config, r->peer_obench };
+	int err;
+
+	*remote = false;
+	err = topo_create_iface(t, r->iface, r->peer);
+	if (err) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot use --iface %s: %s",
+			 r->iface, strerror(-err));
+		return err;
+	}
+	if (!r->peer_ssh)
+		return 0;
+	if (peer_open(p, &a, env->skip_reason, sizeof(env->skip_reason))) {
+		topo_destroy(t);
+		return -EHOSTUNREACH;
+	}
+	*remote = true;
+	return 0;
 }

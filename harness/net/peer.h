@@ -14,12 +14,14 @@
  *                              -> "hist COUNT MIN MAX SUM SUMSQ", "b IDX N"...,
  *                                 "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED",
  *                                 ["err ERRNO"], "done STATUS"
+ *   iperf IP PORT STREAMS SECS -> "bps B", ["err ERRNO"], "done STATUS"
  *   mcwin ...                  -> kv/peer_mc.h (the memcached load)
  * and "alive" every second while a job runs.
  */
 #ifndef OBENCH_NET_PEER_H
 #define OBENCH_NET_PEER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -70,6 +72,21 @@ int peer_preflight(const struct peer_addr *a, char *err, size_t errlen);
  */
 int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
 	      struct histogram *h, struct lg_result *r, char *err, size_t errlen);
+
+/* iperf on the peer against @ip:@port, @streams streams for @secs s: bits/s in *@bps. */
+int peer_iperf(struct peer *p, const char *ip, int port, int streams, double secs, double *bps,
+	       char *err, size_t errlen);
+
+struct exp_env;
+struct net_remote;
+struct topo;
+/*
+ * The topology of two-host mode: the server side on @r->iface here, and,
+ * with --peer-ssh, the session to the peer in @p (*@remote set).  0, or an
+ * error with env->skip_reason set.
+ */
+int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
+		  struct peer *p, bool *remote);
 
 /* Closes the channel (the agent tears down) and reaps ssh. */
 void peer_close(struct peer *p);

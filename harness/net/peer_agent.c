@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "core/spawn.h"
+#include "net/iperf.h"
 #include "net/loadgen.h"
 #include "net/peer.h"
 
@@ -152,6 +153,42 @@ static int echo_cmd(const char *line, struct peer_lines *in)
 	return peer_agent_job(echo_child, &j, in);
 }
 
+struct iperf_job {
+	char ip[64];
+	int port, streams;
+	double secs;
+};
+
+/* In the child: iperf against the DUT, "bps B" on @out. */
+static int iperf_child(void *arg, int out)
+{
+	struct iperf_job *j = arg;
+	struct in_addr a;
+	double bps = 0;
+	int err;
+
+	err = inet_pton(AF_INET, j->ip, &a) == 1 ? 0 : -EINVAL;
+	if (!err)
+		err = iperf_client_run_at(-1, a, j->port, j->streams, j->secs, &bps);
+	if (err)
+		dprintf(out, "err %d\n", -err);
+	else
+		dprintf(out, "bps %.17g\n", bps);
+	return err ? 1 : 0;
+}
+
+static int iperf_cmd(const char *line, struct peer_lines *in)
+{
+	struct iperf_job j = { 0 };
+
+	if (sscanf(line, "iperf %63s %d %d %lf", j.ip, &j.port, &j.streams, &j.secs) != 4 ||
+	    j.streams < 1 || j.secs <= 0 || j.secs > 600) {
+		printf("err %d\ndone\n", EINVAL);
+		return 0;
+	}
+	return peer_agent_job(iperf_child, &j, in);
+}
+
 int peer_agent_main(const struct peer_agent_cmd *cmds)
 {
 	struct peer_lines in = { .fd = STDIN_FILENO };
@@ -169,6 +206,9 @@ int peer_agent_main(const struct peer_agent_cmd *cmds)
 			printf("obench-agent %s\n", peer_version());
 		} else if (!strncmp(line, "echo ", 5)) {
 			if (echo_cmd(line, &in))
+				return 0;
+		} else if (!strncmp(line, "iperf ", 6)) {
+			if (iperf_cmd(line, &in))
 				return 0;
 		} else {
 			for (c = cmds; c && c->prefix; c++)
