@@ -2,7 +2,8 @@
 /*
  * The core sampler: configurations interleaved round by round, switched-off
  * ones never measured, and adaptive sampling that adds rounds only while a
- * median is unsure and only within its capacity and time budget.
+ * median is unsure and only within its capacity and time budget; a reload
+ * halfway lands in the middle of the kept rounds.
  */
 #include <math.h>
 
@@ -104,6 +105,31 @@ TEST(a_fixed_sampler_never_adds_rounds)
 
 	ASSERT(out && sample_interleaved(&env, &s, out) == 0, "sampling failed");
 	EXPECT(s.done == 12, "not adaptive: the profile's 12 rounds, got %zu", s.done);
+	free(out);
+}
+
+static int halfway(void *ctx)
+{
+	struct trace *t = ctx;
+
+	t->calls[3]++;		/* reloads */
+	t->calls[2] = t->n;	/* steps measured before it */
+	return 0;
+}
+
+/* A reload halfway: once, at the middle of the kept rounds, and no adaptive rounds after. */
+TEST(halfway_reload_splits_the_kept_rounds)
+{
+	struct exp_env env = env_of(0.001, 10);
+	struct trace t = { .spread = 0.5 };
+	struct sampler s = { .nconf = 1, .step = step, .ctx = &t, .adaptive = true,
+			     .halfway = halfway };
+	double *out = sampler_alloc(&env, &s);
+
+	ASSERT(out && sample_interleaved(&env, &s, out) == 0, "sampling failed");
+	EXPECT(t.calls[3] == 1, "reloaded %d times, want once", t.calls[3]);
+	EXPECT(t.calls[2] == 2 + 5, "reloaded after %d rounds, want 2 warm-up + 5 of 10 kept", t.calls[2]);
+	EXPECT(s.done == 12, "adaptive rounds added after a halfway reload: %zu rounds", s.done);
 	free(out);
 }
 

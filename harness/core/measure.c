@@ -66,21 +66,28 @@ static bool sure_enough(const struct exp_env *env, const struct sampler *s, doub
 
 int sample_interleaved(struct exp_env *env, struct sampler *s, double *out)
 {
-	size_t rounds = sampler_rounds(env, s), cap = sampler_capacity(env, s), r;
+	size_t rounds = sampler_rounds(env, s), cap = sampler_capacity(env, s), r, mid;
 	double t0;
 	int err;
 
 	if ((s->width > 0 ? s->width : 1) > 16)
 		return -EINVAL;
 	s->done = 0;
+	/* the middle of the kept rounds (after the warm-up): where the split-half check cuts */
+	mid = (size_t)env->warmup < rounds ? (size_t)env->warmup + (rounds - (size_t)env->warmup) / 2 : 0;
 	for (r = 0; r < rounds; r++) {
-		err = one_round(env, s, out, r, rounds);
+		err = s->halfway && r == mid ? s->halfway(s->ctx) : 0;
+		if (!err)
+			err = one_round(env, s, out, r, rounds);
 		if (err)
 			return err;
 	}
-	/* adaptive: more rounds while unsure, within the capacity and the time budget */
+	/*
+	 * adaptive: more rounds while unsure, within the capacity and the time
+	 * budget; not with a reload halfway, whose halves must stay equal
+	 */
 	t0 = mono_s();
-	while (s->adaptive && r < cap && mono_s() - t0 < env->adapt_budget_s &&
+	while (s->adaptive && !s->halfway && r < cap && mono_s() - t0 < env->adapt_budget_s &&
 	       !sure_enough(env, s, out, r)) {
 		err = one_round(env, s, out, r, cap);
 		if (err)
@@ -96,7 +103,16 @@ struct testrun_ctx {
 	const void *pkt;
 	size_t len;
 	unsigned int batch;
+	int (*halfway)(void *ctx);
+	void *halfway_ctx;
 };
+
+static int testrun_halfway(void *ctx)
+{
+	struct testrun_ctx *t = ctx;
+
+	return t->halfway(t->halfway_ctx);
+}
 
 static int testrun_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
@@ -110,7 +126,7 @@ static int testrun_step(struct exp_env *env, int conf, size_t round, double *sam
 int measure_testrun(struct exp_env *env, const int *fds, int nfds,
 		    const void *pkt, size_t len, unsigned int batch, double *out)
 {
-	struct testrun_ctx t = { fds, pkt, len, batch };
+	struct testrun_ctx t = { fds, pkt, len, batch, NULL, NULL };
 	struct sampler s = { .nconf = nfds, .step = testrun_step, .ctx = &t };
 
 	return sample_interleaved(env, &s, out);
@@ -120,8 +136,18 @@ int measure_testrun_adaptive(struct exp_env *env, const int *fds, int nfds,
 			     const void *pkt, size_t len, unsigned int batch,
 			     double **out, size_t *total)
 {
-	struct testrun_ctx t = { fds, pkt, len, batch };
-	struct sampler s = { .nconf = nfds, .step = testrun_step, .ctx = &t, .adaptive = true };
+	return measure_testrun_adaptive_reload(env, fds, nfds, pkt, len, batch, NULL, NULL, out,
+					       total);
+}
+
+int measure_testrun_adaptive_reload(struct exp_env *env, const int *fds, int nfds,
+				    const void *pkt, size_t len, unsigned int batch,
+				    int (*halfway)(void *ctx), void *ctx,
+				    double **out, size_t *total)
+{
+	struct testrun_ctx t = { fds, pkt, len, batch, halfway, ctx };
+	struct sampler s = { .nconf = nfds, .step = testrun_step, .ctx = &t, .adaptive = true,
+			     .halfway = halfway ? testrun_halfway : NULL };
 	double *buf = sampler_alloc(env, &s), *packed;
 	size_t cap = sampler_capacity(env, &s), n;
 	int err, p;

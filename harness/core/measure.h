@@ -38,6 +38,15 @@ struct sampler {
 	 * of extra rounds are spent.
 	 */
 	bool adaptive;
+	/*
+	 * Optional: called once before the middle of the kept rounds, to load
+	 * the programs again (a new JIT image, new maps).  Where a figure moves
+	 * from load to load more than between configurations, the run's two
+	 * halves then disagree and the split-half check makes the verdict
+	 * inconclusive instead of letting one load's luck decide it.  No
+	 * adaptive rounds then (the halves must stay equal).
+	 */
+	int (*halfway)(void *ctx);
 	size_t done;			/* set by sample_interleaved(): rounds measured */
 };
 
@@ -94,6 +103,12 @@ int measure_testrun(struct exp_env *env, const int *fds, int nfds,
 int measure_testrun_adaptive(struct exp_env *env, const int *fds, int nfds,
 			     const void *pkt, size_t len, unsigned int batch,
 			     double **out, size_t *total);
+
+/* The same, with @halfway(@ctx) called before the middle round (struct sampler's). */
+int measure_testrun_adaptive_reload(struct exp_env *env, const int *fds, int nfds,
+				    const void *pkt, size_t len, unsigned int batch,
+				    int (*halfway)(void *ctx), void *ctx,
+				    double **out, size_t *total);
 
 static inline size_t measure_total(const struct exp_env *env)
 {
