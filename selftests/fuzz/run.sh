@@ -11,8 +11,12 @@ OUT=${FUZZ_OUT:-$TOP/build/fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 rc=0
 ls "$OUT"/fuzz_* >/dev/null 2>&1 || { echo "fuzz: no targets in $OUT (make fuzz)"; exit 4; }
-for t in "$OUT"/fuzz_*; do
-	name=${t##*/fuzz_}
+# the targets of the sources, not whatever binaries an older build left in $OUT
+for src in "$TOP"/selftests/fuzz/fuzz_*.c; do
+	name=${src##*/fuzz_}
+	name=${name%.c}
+	t=$OUT/fuzz_$name
+	[ -x "$t" ] || { echo "fuzz $name: not built (make fuzz)"; rc=1; continue; }
 	work=$OUT/corpus/$name
 	mkdir -p "$work" "$OUT/findings"
 	log=$OUT/$name.log

@@ -83,6 +83,23 @@ static int test_run(int fd, unsigned int n, __u32 *ret)
 	return err ? -errno : 0;
 }
 
+/* complexity.bpf.o with only xdp_fib loaded: the placeholder the native fib stands in for. */
+static struct complexity_bpf *load_fib(void)
+{
+	struct complexity_bpf *s = complexity_bpf__open();
+	struct bpf_program *p;
+
+	if (!s)
+		return NULL;
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
+	if (complexity_bpf__load(s)) {
+		complexity_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
 TEST(complexity_limit_is_a_sysctl)
 {
 	char buf[32];
@@ -100,7 +117,6 @@ TEST(complexity_limit_is_a_sysctl)
 TEST(native_function_runs_at_the_xdp_call_site)
 {
 	struct complexity_bpf *s;
-	struct bpf_program *p;
 	long long r0, r1, r2;
 	char req[64], buf[128];
 	__u32 ret = 0;
@@ -108,11 +124,8 @@ TEST(native_function_runs_at_the_xdp_call_site)
 
 	if (access(NATIVE_XDP, F_OK))
 		SKIP(return, "%s missing: the module was built without xdp_native_register", NATIVE_XDP);
-	s = complexity_bpf__open();
-	ASSERT(s, "open complexity.bpf.o");
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
-	ASSERT(!complexity_bpf__load(s), "load xdp_fib");
+	s = load_fib();
+	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
 	fd = bpf_program__fd(s->progs.xdp_fib);
 	snprintf(req, sizeof(req), "fd=%d fn=fib arg=10", fd);
 	EXPECT(!write_file(NATIVE_XDP, req), "register: %s", strerror(errno));
@@ -133,7 +146,6 @@ TEST(native_function_runs_at_the_xdp_call_site)
 TEST(unregister_while_it_runs)
 {
 	struct complexity_bpf *s;
-	struct bpf_program *p;
 	char req[64];
 	__u32 ret;
 	pid_t pid;
@@ -141,11 +153,8 @@ TEST(unregister_while_it_runs)
 
 	if (access(NATIVE_XDP, F_OK))
 		SKIP(return, "%s missing", NATIVE_XDP);
-	s = complexity_bpf__open();
-	ASSERT(s, "open complexity.bpf.o");
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
-	ASSERT(!complexity_bpf__load(s), "load xdp_fib");
+	s = load_fib();
+	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
 	fd = bpf_program__fd(s->progs.xdp_fib);
 	snprintf(req, sizeof(req), "fd=%d fn=fib arg=20", fd);
 	pid = fork();
@@ -219,7 +228,6 @@ TEST(native_function_runs_at_veth_xdp)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
 	struct complexity_bpf *s;
-	struct bpf_program *p;
 	long long r0, r1;
 	char req[64];
 	int fd, sk, i, ifindex;
@@ -231,11 +239,8 @@ TEST(native_function_runs_at_veth_xdp)
 		       "ip link set obnx1 up && "
 		       "ip neigh add 10.98.0.2 lladdr 02:00:00:00:00:02 dev obnx0"), "veth pair");
 	ifindex = (int)if_nametoindex("obnx1");
-	s = complexity_bpf__open();
-	ASSERT(s, "open complexity.bpf.o");
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, p == s->progs.xdp_fib);
-	ASSERT(!complexity_bpf__load(s), "load xdp_fib");
+	s = load_fib();
+	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
 	fd = bpf_program__fd(s->progs.xdp_fib);
 	EXPECT(!bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL), "attach to obnx1 (native)");
 	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
