@@ -195,27 +195,44 @@ static int trace_lines(int ifindex)
 	return n;
 }
 
-TEST(driver_entry_tracepoint_fires_per_frame)
+/* A veth pair @a <-> @b, @net.1 on @a, a static neighbour @net.2 behind it; @b's ifindex. */
+static int veth_pair(const char *a, const char *b, const char *net)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "ip link add %s type veth peer name %s && "
+		 "ip addr add %s.1/24 dev %s && ip link set %s up && ip link set %s up && "
+		 "ip neigh add %s.2 lladdr 02:00:00:00:00:02 dev %s", a, b, net, a, a, b, net, a);
+	return system(cmd) ? -1 : (int)if_nametoindex(b);
+}
+
+/* @n one-byte UDP datagrams to @net.2 (they cross the pair once each). */
+static void send_frames(const char *net, int n)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
-	int fd, i, n, ifindex;
+	char ip[32];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), i;
 
-	if (access(TP_ENABLE, F_OK))
-		SKIP(return, "%s missing (patch 0003 missing, or no tracefs)", TP_ENABLE);
-	ASSERT(!system("ip link add obtp0 type veth peer name obtp1 && "
-		       "ip addr add 10.99.0.1/24 dev obtp0 && ip link set obtp0 up && "
-		       "ip link set obtp1 up && "
-		       "ip neigh add 10.99.0.2 lladdr 02:00:00:00:00:02 dev obtp0"), "veth pair");
-	ifindex = (int)if_nametoindex("obtp1");
-	write_file(TRACING "/trace", "");
-	EXPECT(!write_file(TP_ENABLE, "1"), "enable the tracepoint");
-	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	for (i = 0; fd >= 0 && i < 50; i++)
+	snprintf(ip, sizeof(ip), "%s.2", net);
+	inet_pton(AF_INET, ip, &to.sin_addr);
+	for (i = 0; fd >= 0 && i < n; i++)
 		sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
 	if (fd >= 0)
 		close(fd);
 	usleep(100000);
+}
+
+TEST(driver_entry_tracepoint_fires_per_frame)
+{
+	int n, ifindex;
+
+	if (access(TP_ENABLE, F_OK))
+		SKIP(return, "%s missing (patch 0003 missing, or no tracefs)", TP_ENABLE);
+	ifindex = veth_pair("obtp0", "obtp1", "10.99.0");
+	ASSERT(ifindex > 0, "veth pair");
+	write_file(TRACING "/trace", "");
+	EXPECT(!write_file(TP_ENABLE, "1"), "enable the tracepoint");
+	send_frames("10.99.0", 50);
 	write_file(TP_ENABLE, "0");
 	n = trace_lines(ifindex);
 	TH_LOG("net:netif_rx_driver on obtp1 (ifindex %d): %d events for 50 frames", ifindex, n);
@@ -226,19 +243,15 @@ TEST(driver_entry_tracepoint_fires_per_frame)
 /* The same native function at veth's own XDP call site (native mode), per frame. */
 TEST(native_function_runs_at_veth_xdp)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
 	struct complexity_bpf *s;
 	long long r0, r1;
 	char req[64];
-	int fd, sk, i, ifindex;
+	int fd, ifindex;
 
 	if (access(NATIVE_XDP, F_OK))
 		SKIP(return, "%s missing", NATIVE_XDP);
-	ASSERT(!system("ip link add obnx0 type veth peer name obnx1 && "
-		       "ip addr add 10.98.0.1/24 dev obnx0 && ip link set obnx0 up && "
-		       "ip link set obnx1 up && "
-		       "ip neigh add 10.98.0.2 lladdr 02:00:00:00:00:02 dev obnx0"), "veth pair");
-	ifindex = (int)if_nametoindex("obnx1");
+	ifindex = veth_pair("obnx0", "obnx1", "10.98.0");
+	ASSERT(ifindex > 0, "veth pair");
 	s = load_fib();
 	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
 	fd = bpf_program__fd(s->progs.xdp_fib);
@@ -246,13 +259,7 @@ TEST(native_function_runs_at_veth_xdp)
 	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
 	EXPECT(!write_file(NATIVE_XDP, req), "register");
 	r0 = native_runs();
-	inet_pton(AF_INET, "10.98.0.2", &to.sin_addr);
-	sk = socket(AF_INET, SOCK_DGRAM, 0);
-	for (i = 0; sk >= 0 && i < 50; i++)
-		sendto(sk, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
-	if (sk >= 0)
-		close(sk);
-	usleep(100000);
+	send_frames("10.98.0", 50);
 	r1 = native_runs();
 	TH_LOG("native calls at obnx1's XDP: %lld for 50 frames", r1 - r0);
 	EXPECT(r1 - r0 >= 50, "the native fib ran %lld times for 50 frames", r1 - r0);
