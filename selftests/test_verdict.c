@@ -211,6 +211,60 @@ TEST(conditions_make_it_inconclusive)
 	}
 }
 
+/* The gate's row set just outside its range: the figure of a claim whose gate failed. */
+static enum verdict judge_gate_failed(const struct claim *c, double value, char *why)
+{
+	struct result_set rs;
+	struct judgement j;
+	double bad = isinf(c->gate.min) ? c->gate.max * 2 + 1 : c->gate.min / 2 - 1;
+
+	result_set_init(&rs, c->experiment);
+	if (c->den) {
+		add_row(&rs, c->num, c->metric, 100 * value, 0.02, N, 7);
+		add_row(&rs, c->den, c->metric, 100, 0.02, N, 11);
+	} else {
+		add_row(&rs, c->num, c->metric, value, 0.02, N, 7);
+	}
+	add_row(&rs, c->gate.config, c->gate.metric, bad, 0, N, 3);
+	verdict_judge(c, &rs, &hw, &j);
+	result_set_free(&rs);
+	strcpy(why, j.why);
+	return j.verdict;
+}
+
+/*
+ * A failed gate judges nothing -- except a lower-bound gate, under which our
+ * figure may only be too small: it still reproduces "at least", never differs.
+ */
+TEST(a_failed_gate_is_inconclusive_or_a_lower_bound)
+{
+	const struct claim *c;
+	char why[320];
+	int lower = 0;
+
+	for (c = paper_claims; c->experiment; c++) {
+		enum verdict in, below;
+
+		if (!c->gate.config)
+			continue;
+		in = judge_gate_failed(c, inside(c), why);
+		below = judge_gate_failed(c, isinf(c->hi) ? c->lo * 0.5 : c->hi * 2 + 1, why);
+		EXPECT(below == VERDICT_INCONCLUSIVE && strstr(why, c->gate.why),
+		       "%s: gate failed, figure outside -> %s (%s)", c->name, verdict_name(below), why);
+		if (c->gate.lower_bound) {
+			lower++;
+			EXPECT(isinf(c->hi), "%s: a lower-bound gate on a claim that is not \"at least\"",
+			       c->name);
+			EXPECT(in == VERDICT_REPRODUCED, "%s: lower bound already inside -> %s",
+			       c->name, verdict_name(in));
+		} else {
+			EXPECT(in == VERDICT_INCONCLUSIVE, "%s: gate failed, figure inside -> %s",
+			       c->name, verdict_name(in));
+		}
+	}
+	EXPECT(lower > 0, "no claim has a lower-bound gate (kvcache throughput should)");
+}
+
 /*
  * Drift: the figure sits 3 % below the region's edge for the first 8 of 30
  * rounds, 3 % above it after, tightly each side.  The whole run's interval

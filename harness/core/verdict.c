@@ -169,6 +169,17 @@ static int figure_interval(const struct claim *c, const struct result_row *num,
 	return 0;
 }
 
+/* A lower-bound gate whose row lies outside its range (conditions_met() judged the rest). */
+static bool gate_failed(const struct claim *c, const struct result_set *rs)
+{
+	const struct result_row *g;
+
+	if (!c->gate.config || !c->gate.lower_bound)
+		return false;
+	g = result_find(rs, c->gate.config, c->gate.metric);
+	return g && !g->skipped && (g->st.median < c->gate.min || g->st.median > c->gate.max);
+}
+
 /* The claim's conditions on the machine and the run; false with the reason in @out. */
 static bool conditions_met(const struct claim *c, const struct result_set *rs,
 			   const struct verdict_context *ctx, struct judgement *out)
@@ -191,7 +202,7 @@ static bool conditions_met(const struct claim *c, const struct result_set *rs,
 				 c->gate.config, c->gate.metric);
 			return false;
 		}
-		if (g->st.median < c->gate.min || g->st.median > c->gate.max) {
+		if ((g->st.median < c->gate.min || g->st.median > c->gate.max) && !c->gate.lower_bound) {
 			snprintf(out->why, sizeof(out->why), "%s", c->gate.why);
 			return false;
 		}
@@ -293,4 +304,8 @@ void verdict_judge(const struct claim *c, const struct result_set *rs,
 	out->verdict = verdict_of_interval(c, &out->ci, out->why, sizeof(out->why));
 	if (out->verdict == VERDICT_REPRODUCED || out->verdict == VERDICT_DIFFERS)
 		check_halves(c, num, den, out);
+	if (out->verdict != VERDICT_REPRODUCED && gate_failed(c, rs)) {
+		snprintf(out->why, sizeof(out->why), "%s: ours is a lower bound", c->gate.why);
+		out->verdict = VERDICT_INCONCLUSIVE;
+	}
 }

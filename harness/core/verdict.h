@@ -44,6 +44,12 @@ struct claim_gate {
 	const char *config, *metric;
 	double min, max;
 	const char *why;	/* said when the gate fails, e.g. "receiver not saturated" */
+	/*
+	 * A failed gate makes our figure a lower bound (the side that should have
+	 * been the limit was not): the figure may still reproduce a claim of "at
+	 * least", it can never differ from one.  False: a failed gate judges nothing.
+	 */
+	bool lower_bound;
 };
 
 struct claim {

@@ -34,6 +34,7 @@
 
 #include "kv/advisor.h"
 #include "kv/consistency.h"
+#include "core/cpu_times.h"
 #include "core/histogram.h"
 #include "kv/kvcache.h"
 #include "net/loadgen.h"
@@ -169,6 +170,9 @@ struct kv_exp {
 	char pinning[256];
 	char rx_note[96];	/* where the server veth's receive work runs */
 	uint64_t lost, late;		/* of throughput runs, since the last reset */
+	/* busy share of the server's and the client's CPU, summed over throughput samples */
+	double busy_srv[2], busy_cli[2];
+	int busy_n[2];
 	struct histogram h_all, h_cls[2];	/* the mixed run's: overall, per class */
 };
 
@@ -365,11 +369,54 @@ static int tput_step(struct exp_env *env, int conf, size_t round, double *sample
 	struct kv_exp *x = ctx;
 	int err;
 
+	struct cpu_times a, b;
+	double srv, cli;
+
 	(void)round;
 	err = set_cache(x, conf == 1);
-	if (!err)
-		*sample = tput_run(env, x, 0, c->duration, kv_conf[conf], &err);
+	if (err)
+		return err;
+	cpu_times_read(&a);
+	*sample = tput_run(env, x, 0, c->duration, kv_conf[conf], &err);
+	cpu_times_read(&b);
+	srv = cpu_times_busy(&a, &b, c->place.server_cpu);
+	cli = cpu_times_busy(&a, &b, c->place.client_cpu);
+	if (!err && !isnan(srv)) {
+		x->busy_srv[conf] += srv;
+		x->busy_cli[conf] += x->remote || isnan(cli) ? 0 : cli;
+		x->busy_n[conf]++;
+	}
 	return err;
+}
+
+/*
+ * Which side bounded each configuration's rate: the busy share of the
+ * server's CPU (memcached, its receive work and the XDP cache) and of the
+ * client's.  With the cache, hits never reach memcached: when the server's
+ * CPU then idles while the client's is busy, the client was the limit and
+ * the gain is a lower bound (the claim's gate says so).
+ */
+static void add_busy_rows(struct exp_env *env, struct kv_exp *x)
+{
+	const struct kvcache_cfg *c = env->cfg;
+	char note[RESULT_NOTE];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!x->busy_n[i])
+			continue;
+		if (x->remote)
+			snprintf(note, sizeof(note), "busy share of the server's cpu %d over the "
+				 "throughput samples (the client is on the peer), /proc/stat",
+				 c->place.server_cpu);
+		else
+			snprintf(note, sizeof(note), "busy share of the server's cpu %d over the "
+				 "throughput samples (client's cpu %d: %.0f %%), /proc/stat",
+				 c->place.server_cpu, c->place.client_cpu,
+				 100 * x->busy_cli[i] / x->busy_n[i]);
+		env_add_value(env, kv_conf[i], "server_cpu_busy", "fraction",
+			      x->busy_srv[i] / x->busy_n[i], note);
+	}
 }
 
 static int measure_throughput(struct exp_env *env, struct kv_exp *x)
@@ -386,6 +433,9 @@ static int measure_throughput(struct exp_env *env, struct kv_exp *x)
 		return -ENOMEM;
 	kvcache_read_stats(&x->kc, &s0);
 	x->lost = x->late = 0;
+	memset(x->busy_n, 0, sizeof(x->busy_n));
+	memset(x->busy_srv, 0, sizeof(x->busy_srv));
+	memset(x->busy_cli, 0, sizeof(x->busy_cli));
 	err = sample_interleaved(env, &s, v);
 	kvcache_read_stats(&x->kc, &s1);
 	set_cache(x, false);
@@ -400,6 +450,7 @@ static int measure_throughput(struct exp_env *env, struct kv_exp *x)
 			 (unsigned long long)(s1.miss - s0.miss), kvcache_variant_name(c->variant));
 		env_add_samples(env, kv_conf[1], "req_per_s", "req/s", sample_series(env, &s, v, 0, 1),
 				n, 0, note);
+		add_busy_rows(env, x);
 	}
 	free(v);
 	return err;

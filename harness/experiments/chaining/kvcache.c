@@ -32,6 +32,7 @@
 #include <netinet/in.h>
 
 #include "experiments/chaining/chaining.h"
+#include "core/cpu_times.h"
 #include "core/bpfutil.h"
 #include "net/echo_servers.h"
 #include "kv/kvcache.h"
@@ -71,56 +72,6 @@ struct chaining_kv {
 	uint64_t checked, mismatched;	/* replies byte-checked, over all samples */
 	char why_threads[64];		/* how the client concurrency was chosen */
 };
-
-/* Busy and softirq jiffies per CPU, from /proc/stat. */
-struct cpu_times {
-	int n, cpu[KV_MAX_THREADS];
-	unsigned long long busy[KV_MAX_THREADS], total[KV_MAX_THREADS], softirq[KV_MAX_THREADS];
-};
-
-static void cpu_times_read(struct cpu_times *c)
-{
-	FILE *f = fopen("/proc/stat", "r");
-	char line[512];
-
-	c->n = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f) && c->n < KV_MAX_THREADS) {
-		unsigned long long v[8] = { 0 };
-		int cpu;
-
-		if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9')
-			continue;	/* the all-CPU line */
-		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1],
-			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9)
-			continue;
-		c->cpu[c->n] = cpu;
-		c->total[c->n] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
-		c->busy[c->n] = c->total[c->n] - v[3] - v[4];
-		c->softirq[c->n] = v[6];
-		c->n++;
-	}
-	fclose(f);
-}
-
-/* "cpu0 98% busy (41% softirq), cpu1 3% busy (0% softirq)" between @a and @b. */
-static void cpu_times_fmt(const struct cpu_times *a, const struct cpu_times *b, char *buf, size_t len)
-{
-	size_t off = 0;
-	int i;
-
-	buf[0] = 0;
-	for (i = 0; i < a->n && i < b->n && off < len; i++) {
-		double tot = (double)(b->total[i] - a->total[i]);
-
-		if (tot <= 0)
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%scpu%d %.0f%% busy (%.0f%% softirq)",
-					i ? ", " : "", a->cpu[i], 100.0 * (double)(b->busy[i] - a->busy[i]) / tot,
-					100.0 * (double)(b->softirq[i] - a->softirq[i]) / tot);
-	}
-}
 
 /*
  * @threads closed-loop clients (one outstanding get each; thread i pinned
