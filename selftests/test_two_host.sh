@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Two-host mode (issue 12): the echo, kvcache and iperf load clients run on a
+# Two-host mode (issue 12): the echo, kvcache, chaining and iperf load clients run on a
 # peer reached over ssh.  The peer is a network namespace with its own sshd (peer_ns.sh),
 # joined by a veth pair whose DUT end is --iface.  Checks a quick run, that
 # a peer we cannot use fails at pre-flight in seconds with one line and exit
@@ -77,6 +77,20 @@ t_bandwidth_quick() {
 	csv="$TMP/bw/latest/bandwidth.csv"
 	ktap_diag "exit $rc; $(awk -F, '$3 == "gbps" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)"
 	[ $rc = 0 ] && [ "$(awk -F, '$3 == "gbps" && $5 == "ok"' "$csv" | wc -l)" -ge 3 ] && nothing_left
+}
+
+# chaining's kvcache form: memcached on the DUT, the single-key load from the peer;
+# every variant measured with its hits answered by XDP, replies byte-checked.
+t_chaining_quick() {
+	local rc csv
+	"$OBENCH" run chaining --quick --batch 2000 --kv-duration 0.1 --iface "$PEER_IFACE" \
+		--peer "$PEER_IP" --peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" \
+		--peer-obench "$OBENCH" --out "$TMP/ch" >"$TMP/ch.log" 2>&1
+	rc=$?
+	csv="$TMP/ch/latest/chaining.csv"
+	ktap_diag "exit $rc; $(awk -F, '$3 == "mreq_per_s" { printf "%s %s %.3f; ", $2, $5, $6 }' "$csv" 2>/dev/null)"
+	[ $rc = 0 ] && [ "$(awk -F, '$3 == "mreq_per_s" && $5 == "ok"' "$csv" | grep -c 'from the peer.*mismatched 0')" = 5 ] &&
+		nothing_left
 }
 
 # preflight_fails WHAT PATTERN [FLAGS]: exit 2 within 10 s, one line matching PATTERN, nothing created
@@ -176,6 +190,7 @@ t_sshd_killed() {
 ktap_test_fn two_host_echo_quick t_quick_echo
 ktap_test_fn two_host_kvcache_quick t_kvcache_quick
 ktap_test_fn two_host_bandwidth_quick t_bandwidth_quick
+ktap_test_fn two_host_chaining_kv_quick t_chaining_quick
 ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
 ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
 ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch

@@ -221,23 +221,6 @@ static void note_mismatch(struct kv_exp *x, const char *cfg, uint64_t n)
 	x->mismatches += n;
 }
 
-/* Stores every key of the workload in memcached over TCP. */
-static int populate(struct kv_exp *x)
-{
-	struct lg_mcw w;
-	struct lg_proto p;
-	unsigned int i;
-	int cls, err;
-
-	err = lg_mcw_init(&p, &w, &x->wcfg, 0, NULL, NULL);
-	for (cls = 0; cls < 2 && !err; cls++)
-		for (i = 0; i < x->wcfg.keys[cls] && !err; i++)
-			err = mc_set_tcp(&x->cl, w.k[cls][i].key, 0, w.k[cls][i].value,
-					 x->wcfg.value_size[cls]);
-	lg_mcw_free(&w);
-	return err;
-}
-
 /* memcached pinned to --server-cpu, our client to it, the keys stored. */
 static int start_memcached(struct exp_env *env, struct kv_exp *x)
 {
@@ -264,7 +247,7 @@ static int start_memcached(struct exp_env *env, struct kv_exp *x)
 	err = x->topo.hardware ? 0 : reopen_client(x, port);
 	if (err)
 		return err;
-	err = populate(x);
+	err = lg_mcw_store(&x->wcfg, &x->cl);
 	if (err)
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot store the keys: %s",
 			 strerror(-err));

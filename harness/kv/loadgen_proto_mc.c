@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "core/obench.h"
+#include "kv/memcached.h"
 
 static int class_of(const struct lg_mc *m, uint64_t seq)
 {
@@ -494,5 +495,21 @@ out_free:
 	free(w.pending);
 	free(w.req);
 	free(w.rep);
+	return err;
+}
+
+int lg_mcw_store(const struct lg_mcw_cfg *cfg, struct mc_client *cl)
+{
+	struct lg_mcw w;
+	struct lg_proto p;
+	unsigned int i;
+	int cls, err;
+
+	err = lg_mcw_init(&p, &w, cfg, 0, NULL, NULL);
+	for (cls = 0; cls < 2 && !err; cls++)
+		for (i = 0; i < cfg->keys[cls] && !err; i++)
+			err = mc_set_tcp(cl, w.k[cls][i].key, 0, w.k[cls][i].value,
+					 cfg->value_size[cls]);
+	lg_mcw_free(&w);
 	return err;
 }

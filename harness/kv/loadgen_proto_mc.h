@@ -126,6 +126,10 @@ int lg_mcw_init(struct lg_proto *p, struct lg_mcw *w, const struct lg_mcw_cfg *c
 void lg_mcw_reset(struct lg_mcw *w, uint64_t warmup);
 void lg_mcw_free(struct lg_mcw *w);
 
+struct mc_client;
+/* Stores every key of the workload @cfg with its value in memcached over @cl's TCP. */
+int lg_mcw_store(const struct lg_mcw_cfg *cfg, struct mc_client *cl);
+
 /*
  * Saturating closed loop for throughput: keeps @window requests outstanding
  * on the connected UDP socket @fd for @duration_s (after @warmup requests),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/obench.h"
+#include "net/net_opts.h"
 
 /* chaining's flags, filled and validated by the runner before setup() */
 struct chaining_cfg {
@@ -20,6 +21,7 @@ struct chaining_cfg {
 	bool kv;		/* also run the kvcache form */
 	double kv_duration;	/* kvcache form: seconds of load per variant per round */
 	int kv_threads;		/* kvcache form: client threads; 0: chosen by measuring 1 vs 2 */
+	struct net_remote remote;	/* kvcache form in two-host mode: the load from the peer */
 };
 
 /*

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -42,6 +43,7 @@
 #include "kv/mc_proto.h"
 #include "core/measure.h"
 #include "kv/memcached.h"
+#include "kv/peer_mc.h"
 #include "net/netpath.h"
 #include "core/obench.h"
 #include "net/topology.h"
@@ -50,6 +52,7 @@
 #define KV_KEY		"obench:table5"
 #define KV_VALUE	"a small cached value, 32 bytes."
 #define KV_MAX_THREADS	8
+#define KV_PEER_WINDOW	8	/* two hosts: requests outstanding from the peer's client */
 
 /* Result-row names, in enum kvcache_variant order; the paper's Table 5 rows. */
 static const char *const kv_config[KVC_NR_VARIANTS] = {
@@ -71,12 +74,35 @@ struct chaining_kv {
 	size_t expect_len;
 	uint64_t checked, mismatched;	/* replies byte-checked, over all samples */
 	char why_threads[64];		/* how the client concurrency was chosen */
+	struct peer peer;		/* two-host mode: the load client's host */
+	bool remote;
+	struct lg_mcw_cfg wcfg;		/* two-host mode: the peer's workload (one key) */
 };
 
 /*
  * @threads closed-loop clients (one outstanding get each; thread i pinned
  * to CPU i) for @secs; returns measured requests/s, or a negative errno.
  */
+static double load_remote(struct chaining_kv *kv, double secs)
+{
+	char ip[INET_ADDRSTRLEN], err[160];
+	struct lg_result r;
+	int e;
+
+	inet_ntop(AF_INET, &kv->t.server.addr, ip, sizeof(ip));
+	e = peer_mc_window(&kv->peer, ip, KV_PORT, &kv->wcfg, KV_PEER_WINDOW, secs, 200, 100, -1,
+			   &r, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "chaining: the peer's load failed: %s\n", err[0] ? err : strerror(-e));
+		return e;
+	}
+	kv->checked += r.received;
+	kv->mismatched += r.mismatched;
+	if (kv->mismatched)
+		return -EPROTO;
+	return r.elapsed_s > 0 ? (double)r.received / r.elapsed_s : 0;
+}
+
 static double load_once(struct chaining_kv *kv, int threads, double secs)
 {
 	struct lg_mc_thread *w = calloc((size_t)threads, sizeof(*w));
@@ -84,6 +110,10 @@ static double load_once(struct chaining_kv *kv, int threads, double secs)
 	double rate = 0;
 	int i, started = 0, err = 0, fd;
 
+	if (kv->remote) {
+		free(w);
+		return load_remote(kv, secs);
+	}
 	if (!w)
 		return -ENOMEM;
 	for (i = 0; i < threads && !err; i++) {
@@ -114,6 +144,9 @@ static int attach_variant(struct chaining_kv *kv, int v)
 	int err;
 
 	err = kvcache_attach(&kv->kc[v], kv->t.server.nsfd, kv->t.server.ifindex, XDP_FLAGS_DRV_MODE);
+	/* two hosts: the peer's NIC needs no XDP, and its load's warm-up fills the cache */
+	if (kv->t.hardware)
+		return err;
 	if (!err)
 		err = kvcache_attach_peer_pass(&kv->kc[v], kv->t.client.nsfd, kv->t.client.ifindex);
 	/* the first get of a fresh cache misses and memcached's reply fills it */
@@ -252,6 +285,42 @@ static int kv_testrun(struct exp_env *env, struct chaining_kv *kv)
 	return err;
 }
 
+/*
+ * One host: memcached and the client in two namespaces over veth.  Two hosts
+ * (--iface, --peer-ssh): memcached on the interface here, the load client on
+ * the peer -- a windowed client of the same single cached key's gets (its
+ * key, 32 B value), byte-checked there.
+ */
+static int kv_topology(struct exp_env *env, struct chaining_kv *kv)
+{
+	const struct chaining_cfg *c = env->cfg;
+	int err;
+
+	if (!c->remote.iface) {
+		err = memcached_topology(env, &kv->t);
+		kv->topo_up = !err;
+		return err;
+	}
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	err = peer_topology(env, &c->remote, &kv->t, &kv->peer, &kv->remote);
+	if (err)
+		return err == -EHOSTUNREACH ? EXP_SKIP : err;
+	kv->topo_up = true;
+	if (!kv->remote) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "hardware tier: server attached; pass --peer-ssh to run the load client on the peer host");
+		return EXP_SKIP;
+	}
+	kv->wcfg = (struct lg_mcw_cfg){ .keys = { 1, 1 }, .value_size = { 32, 32 }, .seed = 0x5eed7ab5 };
+	snprintf(kv->why_threads, sizeof(kv->why_threads), "two hosts: %d outstanding from the peer",
+		 KV_PEER_WINDOW);
+	return 0;
+}
+
 /* 0, or EXP_SKIP with env->skip_reason (the caller then skips only the kvcache rows). */
 int chaining_kv_setup(struct exp_env *env, void **out)
 {
@@ -263,10 +332,9 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 	if (!kv)
 		return -ENOMEM;
 	kv->cl.tcp = kv->cl.udp = -1;
-	err = memcached_topology(env, &kv->t);
+	err = kv_topology(env, kv);
 	if (err)
 		return err;
-	kv->topo_up = true;
 	cfg.server_addr = kv->t.server.addr.s_addr;
 	for (v = 0; v < KVC_NR_VARIANTS; v++) {
 		cfg.variant = v;
@@ -277,6 +345,8 @@ int chaining_kv_setup(struct exp_env *env, void **out)
 		err = mc_client_open(&kv->cl, kv->t.client.nsfd, kv->t.server.addr, KV_PORT, KV_PORT);
 	if (!err)
 		err = mc_set_tcp(&kv->cl, KV_KEY, 5, KV_VALUE, strlen(KV_VALUE));
+	if (!err && kv->remote)
+		err = lg_mcw_store(&kv->wcfg, &kv->cl);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot start memcached (%s)",
 			 strerror(err < 0 ? -err : EPROTO));
@@ -462,9 +532,10 @@ static int load_rows(struct exp_env *env, const struct kv_load *l, const struct 
 
 		if (l->off[v])
 			continue;
-		snprintf(note, sizeof(note), "%d closed-loop client thread%s (%s), %.2f s per sample, rounds interleave the "
+		snprintf(note, sizeof(note), "%d %s client%s (%s), %.2f s per sample, rounds interleave the "
 			 "variants; bpf_stats on; replies byte-checked: %llu, mismatched %llu", l->threads,
-			 l->threads > 1 ? "s" : "", l->kv->why_threads, l->secs,
+			 l->kv->remote ? "windowed" : "closed-loop", l->threads > 1 ? "s" : "",
+			 l->kv->why_threads, l->secs,
 			 (unsigned long long)l->kv->checked, (unsigned long long)l->kv->mismatched);
 		env_add_samples(env, kv_config[v], "mreq_per_s", "Mreq/s", tp, total, 0, note);
 		for (r = 0; r < total; r++)
@@ -515,7 +586,7 @@ int chaining_kv_run(struct exp_env *env, void *priv)
 	if (err)
 		return err;
 	progress(env, "kvcache: client threads 1 vs 2");
-	l.threads = pick_threads(env, l.kv, ref, l.secs);
+	l.threads = l.kv->remote ? 1 : pick_threads(env, l.kv, ref, l.secs);
 	kvcache_detach(&l.kv->kc[ref]);
 	if (l.threads < 0)
 		return l.threads;
@@ -547,6 +618,8 @@ void chaining_kv_teardown(void *priv)
 		if (kv->loaded[v])
 			kvcache_destroy(&kv->kc[v]);
 	memcached_stop(&kv->mc);
+	if (kv->remote)
+		peer_close(&kv->peer);
 	if (kv->topo_up)
 		topo_destroy(&kv->t);
 	free(kv);

@@ -38,6 +38,7 @@ static const struct opt_spec chaining_opts[] = {
 	  .min = 0.05, .max = 60, .help = "kvcache form: seconds of load per variant per round" },
 	{ "kv-threads", OPT_INT, CFG(kv_threads), .min = 1, .max = 8,
 	  .help = "kvcache form: closed-loop client threads (default: chosen by measuring 1 vs 2)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
@@ -246,6 +247,11 @@ static void chaining_report(const struct result_set *rs, FILE *md)
 	chaining_kv_report(rs, md);
 }
 
+static int chaining_validate(const void *cfg, char *err, size_t errlen)
+{
+	return net_remote_validate(&((const struct chaining_cfg *)cfg)->remote, err, errlen);
+}
+
 const struct experiment exp_chaining = {
 	.name = "chaining",
 	.paper_ref = "Table 5",
@@ -253,6 +259,7 @@ const struct experiment exp_chaining = {
 	.tiers = "host,vm,hw",
 	.opts = chaining_opts,
 	.cfg_size = sizeof(struct chaining_cfg),
+	.validate = chaining_validate,
 	.in_default_suite = true,
 	.setup = chaining_setup,
 	.run = chaining_run,
