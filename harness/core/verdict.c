@@ -161,8 +161,12 @@ static int figure_interval(const struct claim *c, const struct result_row *num,
 	else
 		err = interval_ratio(num->samples, num->st.n, den->samples, den->st.n, &out->ci);
 	if (err) {
-		snprintf(out->why, sizeof(out->why), "too few samples for an interval (n = %zu / %zu)",
-			 out->n_num, out->n_den);
+		if (den)
+			snprintf(out->why, sizeof(out->why), "too few samples for an interval (n = %zu / %zu)",
+				 out->n_num, out->n_den);
+		else	/* a median's 95 % interval from order statistics needs >= 6 */
+			snprintf(out->why, sizeof(out->why), "too few samples for an interval (n = %zu)",
+				 out->n_num);
 		return -1;
 	}
 	out->have_interval = true;

@@ -30,8 +30,11 @@
 #include "core/measure.h"
 #include "core/netns.h"
 #include "core/obench.h"
+#include "net/net_opts.h"
 #include "net/netpath.h"
+#include "net/peer.h"
 #include "net/topology.h"
+#include "net/udp_flood.h"
 #include "truncate.skel.h"
 
 #define TR_PORT		7722
@@ -49,14 +52,16 @@ struct truncate_cfg {
 	int xdp_mode;
 	int recv;
 	int gen;
+	struct net_remote remote;	/* two-host mode: the flood comes from the peer */
 };
 
 #define CFG(f) offsetof(struct truncate_cfg, f)
 static const struct opt_spec truncate_opts[] = {
 	{ "seconds", OPT_DOUBLE, CFG(seconds), .def = "0.5", .quick = "0.4", .full = "1", .min = 0.1, .max = 60,
 	  .help = "measured seconds per sample" },
-	{ "repeats", OPT_INT, CFG(repeats), .quick = "5", .min = 1, .max = 1000,
-	  .help = "samples per point (default: 5 with --quick, else the run's samples)" },
+	{ "repeats", OPT_INT, CFG(repeats), .quick = "6", .min = 1, .max = 1000,
+	  .help = "samples per point (default: 6 with --quick -- the fewest a median's 95 % interval "
+		  "needs -- else the run's samples)" },
 	{ "rps", OPT_BOOL, CFG(rps), .def = "true",
 	  .help = "steer the server's receive stack to the receiver's CPU (RPS)" },
 	{ "xdp-mode", OPT_ENUM, CFG(xdp_mode), .def = "generic", .choices = (const char *const[]){ "generic", "native", NULL },
@@ -65,6 +70,7 @@ static const struct opt_spec truncate_opts[] = {
 	  .help = "receiver: single (one recv() per datagram, as a plain socket app) or mmsg (recvmmsg, 64 per call)" },
 	{ "gen", OPT_ENUM, CFG(gen), .def = "sendmmsg", .choices = (const char *const[]){ "live", "sendmmsg", NULL },
 	  .help = "generator: live (XDP live frames, XDP_TX; needs --xdp-mode native) or sendmmsg (UDP socket)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
@@ -78,7 +84,12 @@ static int truncate_validate(const void *cfg, char *err, size_t errlen)
 			 "(XDP_TX frames need an XDP program on the peer)");
 		return -1;
 	}
-	return 0;
+	if (c->gen == GEN_LIVE && c->remote.peer_ssh) {
+		snprintf(err, errlen, "--gen live runs on one host only: drop it with --peer-ssh "
+			 "(the peer floods with sendmmsg)");
+		return -1;
+	}
+	return net_remote_validate(&c->remote, err, errlen);
 }
 
 static const int points[] = { 0, 25, 50, 75, 100 };
@@ -94,6 +105,7 @@ struct truncate {
 	const struct truncate_cfg *cfg;
 	struct topo topo;
 	bool topo_up, rps;
+	char rps_saved[64];		/* --iface: its rx-0 RPS mask before ours, restored */
 	unsigned char frame[14 + 20 + 8 + TR_PAYLOAD];
 	unsigned char payload[TR_PAYLOAD];		/* what the sendmmsg generator sends */
 	unsigned char rx_buf[BATCH][TR_PAYLOAD + 64];	/* the receiver's */
@@ -102,6 +114,10 @@ struct truncate {
 	atomic_bool gen_stop, rx_stop;
 	atomic_ullong generated, received;
 	int gen_err;
+	struct peer peer;		/* two-host mode: the generator's host */
+	bool remote;
+	double remote_pps;		/* two-host mode: the peer's send rate of the last window */
+	char remote_err[160];
 };
 
 /* One window's counters: datagrams sent, received, dropped at the socket. */
@@ -211,23 +227,31 @@ static void *generate_live(void *arg)
 static void *generate(void *arg)
 {
 	struct truncate *tr = arg;
-	struct mmsghdr m[BATCH];
-	struct iovec iov = { tr->payload, sizeof(tr->payload) };
-	int i;
 
 	cpu_pin(GEN_CPU);
-	for (i = 0; i < BATCH; i++)
-		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
-	while (!atomic_load(&tr->gen_stop)) {
-		int n = sendmmsg(tr->tx, m, BATCH, 0);
+	tr->gen_err = udp_flood(tr->tx, tr->payload, sizeof(tr->payload), &tr->gen_stop, 0,
+				&tr->generated);
+	return NULL;
+}
 
-		if (n > 0)
-			atomic_fetch_add(&tr->generated, (unsigned long long)n);
-		else if (errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED) {
-			tr->gen_err = -errno;
-			break;
-		}
-	}
+/* Two hosts: the same flood from the peer, for the window's warm-up + @secs + a margin. */
+struct remote_flood {
+	struct truncate *tr;
+	double secs;
+};
+
+static void *generate_remote(void *arg)
+{
+	struct remote_flood *f = arg;
+	struct truncate *tr = f->tr;
+	char ip[INET_ADDRSTRLEN];
+	struct lg_result r;
+
+	inet_ntop(AF_INET, &tr->topo.server.addr, ip, sizeof(ip));
+	tr->gen_err = peer_flood(&tr->peer, ip, TR_PORT, TR_PAYLOAD, f->secs, GEN_CPU, &r,
+				 tr->remote_err, sizeof(tr->remote_err));
+	tr->remote_pps = r.elapsed_s > 0 ? (double)r.sent / r.elapsed_s : 0;
+	atomic_store(&tr->generated, r.sent);
 	return NULL;
 }
 
@@ -292,6 +316,8 @@ static int truncate_sockets(struct truncate *tr)
 	setsockopt(tr->rx, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	if (bind(tr->rx, (struct sockaddr *)&sa, sizeof(sa)))
 		return -errno;
+	if (tr->remote)
+		return 0;	/* the generator is on the peer */
 	tr->tx = topo_socket(&tr->topo, TOPO_CLIENT, AF_INET, SOCK_DGRAM);
 	if (tr->tx < 0)
 		return tr->tx;
@@ -313,15 +339,29 @@ static int truncate_setup(struct exp_env *env)
 	err = truncate_load(env, tr);
 	if (err)
 		return err;
-	err = netpath_topo_create(env, &tr->topo);
-	if (err)
-		return err;
-	tr->topo_up = true;
+	if (tr->cfg->remote.iface) {
+		err = peer_topology(env, &tr->cfg->remote, &tr->topo, &tr->peer, &tr->remote);
+		if (err)
+			return err == -EHOSTUNREACH ? EXP_SKIP : err;
+		tr->topo_up = true;
+		if (!tr->remote) {
+			snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: receiver "
+				 "attached; pass --peer-ssh to run the flood on the peer host");
+			return EXP_SKIP;
+		}
+	} else {
+		err = netpath_topo_create(env, &tr->topo);
+		if (err)
+			return err;
+		tr->topo_up = true;
+	}
 	build_frame(tr);
 	if (tr->cfg->rps) {
 		char mask[16];
 
 		snprintf(mask, sizeof(mask), "%x", 1u << RX_CPU);
+		if (tr->topo.hardware && netpath_rps_get(&tr->topo, tr->rps_saved, sizeof(tr->rps_saved)))
+			tr->rps_saved[0] = 0;
 		err = netpath_rps(&tr->topo, TOPO_SERVER, mask);
 		if (err) {
 			snprintf(env->skip_reason, sizeof(env->skip_reason),
@@ -347,6 +387,7 @@ static int trim_attach(struct truncate *tr, int i)
 /* Receiver and generator running, counters sampled over one window of @secs. */
 static int sample_window(struct truncate *tr, double secs, struct counts *a, struct counts *b)
 {
+	struct remote_flood rf = { tr, 0.2 + secs + 0.1 };
 	pthread_t g, r;
 	int err;
 
@@ -355,7 +396,10 @@ static int sample_window(struct truncate *tr, double secs, struct counts *a, str
 	err = pthread_create(&r, NULL, receive, tr);
 	if (err)
 		return -err;
-	err = pthread_create(&g, NULL, tr->cfg->gen == GEN_LIVE ? generate_live : generate, tr);
+	if (tr->remote)
+		err = pthread_create(&g, NULL, generate_remote, &rf);
+	else
+		err = pthread_create(&g, NULL, tr->cfg->gen == GEN_LIVE ? generate_live : generate, tr);
 	if (!err) {
 		usleep(200000);	/* warm up: the receive queue fills, the receiver saturates */
 		snapshot(tr, a);
@@ -392,13 +436,14 @@ static int sample(struct exp_env *env, int i, size_t round, double *v, void *ctx
 	if (!err)
 		err = tr->gen_err;
 	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "the sendmmsg generator failed (%s)", strerror(-err));
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "the sendmmsg generator%s failed (%s)",
+			 tr->remote ? " on the peer" : "", tr->remote_err[0] ? tr->remote_err : strerror(-err));
 		return err;
 	}
 	dt = b.t - a.t;
 	v[M_RX] = (double)(b.rcvd - a.rcvd) / dt;
-	v[M_OFFERED] = (double)(b.sent - a.sent) / dt;
+	/* two hosts: the peer's mean send rate over its whole flood (it outlasts the window) */
+	v[M_OFFERED] = tr->remote ? tr->remote_pps : (double)(b.sent - a.sent) / dt;
 	v[M_SOCK_DROP] = (double)(b.sock_drops - a.sock_drops) / dt;
 	/* what neither reached the socket nor was dropped there: veth ring, backlogs */
 	v[M_OTHER] = v[M_OFFERED] - v[M_RX] - v[M_SOCK_DROP];
@@ -474,7 +519,9 @@ static void add_point_rows(struct exp_env *env, const struct truncate *tr, int i
 			 drop_share, kept, TR_PAYLOAD, tr->rps ? "on" : "off");
 	env_add_samples_nowarm(env, cfg, metric_name[M_RX], "pkt/s", series[M_RX], (size_t)reps, note);
 	env_add_samples_nowarm(env, cfg, metric_name[M_OFFERED], "pkt/s", series[M_OFFERED],
-			       (size_t)reps, "datagrams sendmmsg() accepted (client netns, CPU 0)");
+			       (size_t)reps, tr->remote ?
+			       "datagrams sendmmsg() accepted on the peer, its mean rate over the flood" :
+			       "datagrams sendmmsg() accepted (client netns, CPU 0)");
 	env_add_samples_nowarm(env, cfg, metric_name[M_SOCK_DROP], "pkt/s", series[M_SOCK_DROP],
 			       (size_t)reps,
 			       "dropped at the full socket buffer (SO_MEMINFO SK_MEMINFO_DROPS)");
@@ -523,6 +570,10 @@ static void truncate_teardown(struct exp_env *env)
 		close(tr->rx);
 	if (tr->tx >= 0)
 		close(tr->tx);
+	if (tr->remote)
+		peer_close(&tr->peer);
+	if (tr->rps && tr->rps_saved[0])
+		netpath_rps(&tr->topo, TOPO_SERVER, tr->rps_saved);
 	if (tr->topo_up)
 		topo_destroy(&tr->topo);
 	for (i = 0; i < NPOINTS; i++)

@@ -19,11 +19,6 @@ struct mc_job {
 	struct lg_mcw_cfg c;
 };
 
-static void res_answer(const char *line, void *ctx)
-{
-	peer_parse_result(line, ctx);
-}
-
 int peer_mc_window(struct peer *p, const char *ip, int port, const struct lg_mcw_cfg *c,
 		   unsigned int window, double seconds, uint64_t warmup, int timeout_ms, int cpu,
 		   struct lg_result *r, char *err, size_t errlen)
@@ -35,7 +30,7 @@ int peer_mc_window(struct peer *p, const char *ip, int port, const struct lg_mcw
 		 c->zipf_s, c->set_ratio, (unsigned long long)c->seed, window, seconds,
 		 (unsigned long long)warmup, timeout_ms, cpu);
 	memset(r, 0, sizeof(*r));
-	return peer_call(p, line, res_answer, r, err, errlen);
+	return peer_call(p, line, peer_result_answer, r, err, errlen);
 }
 
 /* In the agent's child: the load, then its counters on @out. */

@@ -112,8 +112,10 @@ static int sysfs_write_child(void *arg)
 	char path[160];
 	FILE *f;
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
-	    mount("sysfs", "/sys", "sysfs", 0, NULL))
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL))
+		return 1;
+	/* EBUSY: /sys already is this namespace's (a --iface in obench's own namespace) */
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL) && errno != EBUSY)
 		return 1;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", w->ifname, w->attr);
 	f = fopen(path, "w");
@@ -148,6 +150,25 @@ static int netns_sysfs_write(const struct topo *t, enum topo_side side,
 int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask)
 {
 	return netns_sysfs_write(t, side, "queues/rx-0/rps_cpus", cpumask);
+}
+
+int netpath_rps_get(const struct topo *t, char *cpumask, size_t len)
+{
+	char path[128];
+	FILE *f;
+	int err = 0;
+
+	if (!t->hardware)
+		return -EINVAL;	/* a namespace's sysfs is only mounted in netns_sysfs_write() */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", t->server.ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(cpumask, (int)len, f))
+		err = -EIO;
+	fclose(f);
+	cpumask[strcspn(cpumask, "\n")] = 0;
+	return err;
 }
 
 /* ETHTOOL_SGRO on @side's interface: on veth, GRO keeps the receive NAPI enabled. */

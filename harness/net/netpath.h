@@ -54,6 +54,9 @@ int netpath_prog_stats(int prog_fd, __u64 *run_ns, __u64 *run_cnt);
  */
 int netpath_rps(const struct topo *t, enum topo_side side, const char *cpumask);
 
+/* The rx-0 RPS mask of a --iface topology's server interface (ours), to restore it later. */
+int netpath_rps_get(const struct topo *t, char *cpumask, size_t len);
+
 /*
  * Moves @side's receive processing onto @cpu, as a NIC queue's interrupt
  * would: veth's NAPI (kept on by GRO) runs in a kernel thread pinned there

@@ -301,6 +301,21 @@ int peer_iperf(struct peer *p, const char *ip, int port, int streams, double sec
 	return peer_call(p, line, bps_answer, bps, err, errlen);
 }
 
+void peer_result_answer(const char *line, void *ctx)
+{
+	peer_parse_result(line, ctx);
+}
+
+int peer_flood(struct peer *p, const char *ip, int port, size_t size, double secs, int cpu,
+	       struct lg_result *r, char *err, size_t errlen)
+{
+	char line[160];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(line, sizeof(line), "flood %s %d %zu %.17g %d\n", ip, port, size, secs, cpu);
+	return peer_call(p, line, peer_result_answer, r, err, errlen);
+}
+
 int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
 		  struct peer *p, bool *remote)
 {

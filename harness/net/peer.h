@@ -15,6 +15,7 @@
  *                                 "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED",
  *                                 ["err ERRNO"], "done STATUS"
  *   iperf IP PORT STREAMS SECS -> "bps B", ["err ERRNO"], "done STATUS"
+ *   flood IP PORT SIZE SECS CPU -> "res SENT 0 0 0 0 ELAPSED", ["err ERRNO"], "done STATUS"
  *   mcwin ...                  -> kv/peer_mc.h (the memcached load)
  * and "alive" every second while a job runs.
  */
@@ -77,6 +78,14 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 int peer_iperf(struct peer *p, const char *ip, int port, int streams, double secs, double *bps,
 	       char *err, size_t errlen);
 
+/*
+ * A sendmmsg() flood of @size-byte UDP datagrams from the peer to @ip:@port
+ * for @secs (net/udp_flood.h), its sender pinned to the peer's @cpu (-1: not
+ * pinned); datagrams sent and seconds in @r->sent, @r->elapsed_s.
+ */
+int peer_flood(struct peer *p, const char *ip, int port, size_t size, double secs, int cpu,
+	       struct lg_result *r, char *err, size_t errlen);
+
 struct exp_env;
 struct net_remote;
 struct topo;
@@ -108,6 +117,9 @@ void peer_put_result(int out, const struct lg_result *r, int err);
 
 /* 1 if @line was the "res" line (into @r), else 0. */
 int peer_parse_result(const char *line, struct lg_result *r);
+
+/* peer_call()'s answer for jobs that return only counters: @ctx is a struct lg_result. */
+void peer_result_answer(const char *line, void *ctx);
 
 /* An agent command a higher layer adds: lines starting with @prefix go to @run. */
 struct peer_agent_cmd {

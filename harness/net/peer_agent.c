@@ -17,10 +17,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/clock.h"
+#include "core/cpupin.h"
 #include "core/spawn.h"
 #include "net/iperf.h"
 #include "net/loadgen.h"
 #include "net/peer.h"
+#include "net/udp_flood.h"
 
 struct echo_job {
 	char ip[64];
@@ -189,6 +192,53 @@ static int iperf_cmd(const char *line, struct peer_lines *in)
 	return peer_agent_job(iperf_child, &j, in);
 }
 
+struct flood_job {
+	char ip[64];
+	int port, cpu;
+	size_t size;
+	double secs;
+};
+
+/* In the child: the UDP flood against the DUT for the job's seconds, "res" on @out. */
+static int flood_child(void *arg, int out)
+{
+	struct flood_job *j = arg;
+	struct echo_job e = { .port = j->port };
+	static unsigned char buf[65536];
+	struct lg_result r = { 0 };
+	atomic_ullong sent = 0;
+	double t0;
+	int fd, err;
+
+	snprintf(e.ip, sizeof(e.ip), "%s", j->ip);
+	fd = connect_to(&e);
+	if (fd < 0) {
+		peer_put_result(out, &r, fd);
+		return 1;
+	}
+	if (j->cpu >= 0)
+		cpu_pin(j->cpu);
+	t0 = mono_s();
+	err = udp_flood(fd, buf, j->size, NULL, t0 + j->secs, &sent);
+	r.elapsed_s = mono_s() - t0;
+	r.sent = sent;
+	close(fd);
+	peer_put_result(out, &r, err);
+	return err ? 1 : 0;
+}
+
+static int flood_cmd(const char *line, struct peer_lines *in)
+{
+	struct flood_job j = { 0 };
+
+	if (sscanf(line, "flood %63s %d %zu %lf %d", j.ip, &j.port, &j.size, &j.secs, &j.cpu) != 5 ||
+	    j.size < 1 || j.size > 65507 || j.secs <= 0 || j.secs > 600) {
+		printf("err %d\ndone\n", EINVAL);
+		return 0;
+	}
+	return peer_agent_job(flood_child, &j, in);
+}
+
 int peer_agent_main(const struct peer_agent_cmd *cmds)
 {
 	struct peer_lines in = { .fd = STDIN_FILENO };
@@ -209,6 +259,9 @@ int peer_agent_main(const struct peer_agent_cmd *cmds)
 				return 0;
 		} else if (!strncmp(line, "iperf ", 6)) {
 			if (iperf_cmd(line, &in))
+				return 0;
+		} else if (!strncmp(line, "flood ", 6)) {
+			if (flood_cmd(line, &in))
 				return 0;
 		} else {
 			for (c = cmds; c && c->prefix; c++)
