@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Two-host mode (issue 12): the echo, kvcache, chaining and iperf load clients run on a
-# peer reached over ssh.  The peer is a network namespace with its own sshd (peer_ns.sh),
-# joined by a veth pair whose DUT end is --iface.  Checks a quick run, that
+# Two-host mode (issue 12): the load of echo, kvcache, chaining, truncate, xsk-kv
+# and bandwidth (iperf) runs on a peer reached over ssh.  The peer is a network
+# namespace with its own sshd (peer_ns.sh), joined by a veth pair whose DUT end
+# is --iface.  Checks a quick run, that
 # a peer we cannot use fails at pre-flight in seconds with one line and exit
 # 2, that a dropped connection tears down both sides, and that nothing is
 # left behind on either side.
@@ -91,6 +92,37 @@ t_chaining_quick() {
 	ktap_diag "exit $rc; $(awk -F, '$3 == "mreq_per_s" { printf "%s %s %.3f; ", $2, $5, $6 }' "$csv" 2>/dev/null)"
 	[ $rc = 0 ] && [ "$(awk -F, '$3 == "mreq_per_s" && $5 == "ok"' "$csv" | grep -c 'from the peer.*mismatched 0')" = 5 ] &&
 		nothing_left
+}
+
+# truncate with the flood from the peer: every point received and offered, the
+# interface's RPS mask as it was before the run, nothing left.
+t_truncate_quick() {
+	local rc csv rps0 rps1
+	rps0=$(cat "/sys/class/net/$PEER_IFACE/queues/rx-0/rps_cpus")
+	"$OBENCH" run truncate --quick --repeats 2 --seconds 0.2 --iface "$PEER_IFACE" \
+		--peer "$PEER_IP" --peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" \
+		--peer-obench "$OBENCH" --out "$TMP/tr" >"$TMP/tr.log" 2>&1
+	rc=$?
+	rps1=$(cat "/sys/class/net/$PEER_IFACE/queues/rx-0/rps_cpus")
+	csv="$TMP/tr/latest/truncate.csv"
+	ktap_diag "exit $rc; rps $rps0 -> $rps1; $(awk -F, '$3 == "rx_pps" || $3 == "offered_pps" { printf "%s %s %.0f; ", $2, $3, $6 }' "$csv" 2>/dev/null)"
+	[ $rc = 0 ] && [ "$(awk -F, '$3 == "rx_pps" && $5 == "ok" && $6 > 0' "$csv" | wc -l)" = 5 ] &&
+		[ "$(grep -c 'offered_pps.*accepted on the peer' "$csv")" = 5 ] && [ "$rps0" = "$rps1" ] &&
+		nothing_left
+}
+
+# xsk-kv: the AF_XDP server on the DUT's interface, the key stored and loaded from
+# the peer; with the fast path on, XDP answers the gets.
+t_xsk_kv_quick() {
+	local rc csv
+	"$OBENCH" run xsk-kv --quick --sample-ms 100 --iface "$PEER_IFACE" --peer "$PEER_IP" \
+		--peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" --peer-obench "$OBENCH" \
+		--out "$TMP/xk" >"$TMP/xk.log" 2>&1
+	rc=$?
+	csv="$TMP/xk/latest/xsk-kv.csv"
+	ktap_diag "exit $rc; $(awk -F, '$3 == "req_per_s" { printf "%s %s %.0f; ", $2, $5, $6 }' "$csv" 2>/dev/null)$(tail -1 "$TMP/xk.log")"
+	[ $rc = 0 ] && [ "$(awk -F, '$3 == "req_per_s" && $5 == "ok" && $6 > 0' "$csv" | wc -l)" = 2 ] &&
+		grep -q 'xsk_fastpath,req_per_s.*100.0% by XDP' "$csv" && nothing_left
 }
 
 # preflight_fails WHAT PATTERN [FLAGS]: exit 2 within 10 s, one line matching PATTERN, nothing created
@@ -191,6 +223,8 @@ ktap_test_fn two_host_echo_quick t_quick_echo
 ktap_test_fn two_host_kvcache_quick t_kvcache_quick
 ktap_test_fn two_host_bandwidth_quick t_bandwidth_quick
 ktap_test_fn two_host_chaining_kv_quick t_chaining_quick
+ktap_test_fn two_host_truncate_quick t_truncate_quick
+ktap_test_fn two_host_xsk_kv_quick t_xsk_kv_quick
 ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
 ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
 ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch

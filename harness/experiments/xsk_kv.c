@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <bpf/libbpf.h>
 
@@ -40,6 +41,8 @@
 #include "core/measure.h"
 #include "net/net_opts.h"
 #include "net/netpath.h"
+#include "net/peer.h"
+#include "kv/peer_mc.h"
 #include "core/obench.h"
 #include "net/topology.h"
 #include "kv/xsk_kv.h"
@@ -66,6 +69,7 @@ struct xsk_kv_cfg {
 	int requests;
 	int timeout_ms;
 	struct net_place place;
+	struct net_remote remote;	/* two-host mode: the load from the peer */
 };
 
 #define CFG(f) offsetof(struct xsk_kv_cfg, f)
@@ -95,9 +99,15 @@ static const struct opt_spec xsk_kv_opts[] = {
 	 * work there too made both starve (~26K vs ~190K req/s measured).
 	 */
 	NET_RX_CPU(CFG(place.rx_cpu), "-1"),
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
+
+static int xsk_kv_validate(const void *cfg, char *err, size_t errlen)
+{
+	return net_remote_validate(&((const struct xsk_kv_cfg *)cfg)->remote, err, errlen);
+}
 
 #define SLOTS	65536	/* request ids are 16 bits: a window must stay far below */
 
@@ -125,6 +135,10 @@ struct xsk_kv_exp {
 	struct window win;
 	struct lg_mc mc;
 	struct histogram all[2], cls[2][2];	/* latency: [config], [config][class] */
+	struct peer peer;		/* two-host mode: the load client's host */
+	bool remote;
+	struct lg_mcw_cfg wcfg;		/* two-host mode: the peer's workload (one small key) */
+	char ip[INET_ADDRSTRLEN];	/* the server's address, for the peer */
 };
 
 static const char *const cfg_name[2] = { "xsk_only", "xsk_fastpath" };
@@ -166,6 +180,78 @@ static int build_values(struct exp_env *env, struct xsk_kv_exp *x)
 	return 0;
 }
 
+/* One host: a veth pair between two namespaces.  Two hosts: the server on --iface, the load on the peer. */
+static int xsk_topology(struct exp_env *env, struct xsk_kv_exp *x)
+{
+	const struct xsk_kv_cfg *c = env->cfg;
+	int err;
+
+	if (!c->remote.iface) {
+		err = netpath_topo_create(env, &x->topo);
+		x->topo_up = !err;
+		return err;
+	}
+	err = peer_topology(env, &c->remote, &x->topo, &x->peer, &x->remote);
+	if (err)
+		return err == -EHOSTUNREACH ? EXP_SKIP : err;
+	x->topo_up = true;
+	if (!x->remote) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "hardware tier: server attached; pass --peer-ssh to run the load client on the peer host");
+		return EXP_SKIP;
+	}
+	inet_ntop(AF_INET, &x->topo.server.addr, x->ip, sizeof(x->ip));
+	return 0;
+}
+
+/*
+ * Two hosts: the peer's workload is one small key (lg_mcw's own name and
+ * value); its first run is all sets, which store it in our server (the
+ * DUT's own sockets would not cross --iface).
+ */
+static int remote_store(struct exp_env *env, struct xsk_kv_exp *x)
+{
+	const struct xsk_kv_cfg *c = env->cfg;
+	struct lg_mcw_cfg set;
+	struct lg_result r;
+	int err;
+
+	x->wcfg = (struct lg_mcw_cfg){ .keys = { 1, 1 },
+				       .value_size = { (size_t)c->small_size, (size_t)c->large_size },
+				       .seed = 0x5eedc5c0 };
+	x->small_len = (size_t)c->small_size;
+	set = x->wcfg;
+	set.set_ratio = 1;
+	err = peer_mc_window(&x->peer, x->ip, c->port, &set, 1, 0.1, 0, c->timeout_ms, -1, &r,
+			     env->skip_reason, sizeof(env->skip_reason));
+	if (!err && (!r.received || r.mismatched)) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "the peer could not store its key "
+			 "(%llu stored, %llu wrong replies)", (unsigned long long)r.received,
+			 (unsigned long long)r.mismatched);
+		err = -EPROTO;
+	}
+	return err;
+}
+
+/* Two hosts: one throughput window run of @ns from the peer; replies counted into @w, its seconds in *@secs. */
+static int remote_window(struct exp_env *env, struct xsk_kv_exp *x, struct window *w, uint64_t ns,
+			 double *secs)
+{
+	const struct xsk_kv_cfg *c = env->cfg;
+	struct lg_result r;
+	int err;
+
+	err = peer_mc_window(&x->peer, x->ip, c->port, &x->wcfg, (unsigned int)c->window,
+			     (double)ns / 1e9, 0, c->timeout_ms, -1, &r, env->skip_reason,
+			     sizeof(env->skip_reason));
+	w->replies += r.received;
+	w->lost += r.lost;
+	w->late += r.late;
+	w->mismatched += r.mismatched;
+	*secs = r.elapsed_s;
+	return err;
+}
+
 static int xsk_kv_setup(struct exp_env *env)
 {
 	const struct xsk_kv_cfg *c = env->cfg;
@@ -181,17 +267,18 @@ static int xsk_kv_setup(struct exp_env *env)
 		return -ENOMEM;
 	env->priv = x;
 	x->cli = -1;
-	err = netpath_topo_create(env, &x->topo);
+	err = xsk_topology(env, x);
 	if (err)
 		return err;
-	x->topo_up = true;
-	netpath_place_rx(&x->topo, c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
+	netpath_place_rx(&x->topo, x->remote ? -1 : c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
 	cfg.t = &x->topo;
 	err = xsk_kv_start(&x->srv, &cfg, why, sizeof(why));
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "%s", why);
 		return err == -EOPNOTSUPP || err == -EAFNOSUPPORT || err == -EPERM ? EXP_SKIP : err;
 	}
+	if (x->remote)
+		return remote_store(env, x);
 	x->cli = echo_client_connect(&x->topo, SOCK_DGRAM, cfg.port);
 	if (x->cli < 0) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot open the client socket (%s)",
@@ -321,6 +408,22 @@ static int tput_step(struct exp_env *env, int conf, size_t round, double *sample
 
 	progress(env, "throughput %s: sample %zu/%zu", cfg_name[conf], round + 1, t->rounds);
 	err = xsk_kv_set_fastpath(t->x->srv, conf == 1);
+	if (t->x->remote) {
+		double secs = 0;
+
+		/* the peer's runs: a warm-up that fills the cache, then the measured one */
+		err = err ? err : remote_window(env, t->x, w, ns / 10, &secs);
+		xsk_kv_get_stats(t->x->srv, &a);
+		r0 = w->replies;
+		err = err ? err : remote_window(env, t->x, w, ns, &secs);
+		*sample = secs > 0 ? (double)(w->replies - r0) / secs : 0;	/* the peer's clock */
+		xsk_kv_get_stats(t->x->srv, &b);
+		t->sum[conf].xdp_hits += b.xdp_hits - a.xdp_hits;
+		t->sum[conf].replies += b.replies - a.replies;
+		t->lost[conf] += w->lost - l0;
+		t->late[conf] += w->late - k0;
+		return err;
+	}
 	/* the first get after switching fills the cache: not measured */
 	err = err ? err : window_run(t->x->cli, w, win, ns / 10, tmo);
 	if (err)
@@ -349,11 +452,12 @@ static void tput_rows(struct exp_env *env, const struct tput_run *t, const struc
 		uint64_t served = t->sum[conf].xdp_hits + t->sum[conf].replies;
 
 		snprintf(note, sizeof(note),
-			 "window %d, 1 key %zu B; %.1f%% by XDP; lost %llu late %llu; %s XDP; cpu cli %d srv %d; %s",
-			 c->window, t->x->small_len,
+			 "window %d, 1 key %zu B; %.1f%% by XDP; lost %llu late %llu; %s XDP; client %s%d, "
+			 "server cpu %d; %s", c->window, t->x->small_len,
 			 served ? 100.0 * (double)t->sum[conf].xdp_hits / (double)served : 0.0,
 			 (unsigned long long)t->lost[conf], (unsigned long long)t->late[conf],
-			 xdp_modes[c->xdp_mode], c->place.client_cpu, c->place.server_cpu, t->x->rx_note);
+			 xdp_modes[c->xdp_mode], t->x->remote ? "on the peer, unpinned " : "cpu ",
+			 t->x->remote ? -1 : c->place.client_cpu, c->place.server_cpu, t->x->rx_note);
 		if (conf == 1 && !t->sum[conf].xdp_hits) {
 			result_skip(env->rs, cfg_name[conf], "req_per_s", "the fast path answered nothing");
 			continue;
@@ -383,7 +487,7 @@ static int measure_throughput(struct exp_env *env, struct xsk_kv_exp *x)
 		return -EINVAL;
 	}
 	lg_mc_init(&x->win.p, &x->mc, 0, 0);
-	pinned = cpu_pin_save(t.c->place.client_cpu, &saved);
+	pinned = !x->remote && cpu_pin_save(t.c->place.client_cpu, &saved);
 	err = sample_interleaved(env, &s, v);
 	if (pinned)
 		cpu_unpin(&saved);
@@ -529,8 +633,17 @@ static int xsk_kv_run(struct exp_env *env)
 	int err;
 
 	err = measure_throughput(env, x);
-	if (!err)
+	if (!err && x->remote) {
+		static const char *const later[] = { "overall_xsk_only", "overall_xsk_fastpath",
+						     "slowpath_xsk_only", "slowpath_xsk_fastpath" };
+		size_t i;
+
+		for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+			result_skip(env->rs, later[i], "rtt_us",
+				    "two-host mode measures throughput only so far (latency: one host)");
+	} else if (!err) {
 		err = measure_latency(env, x);
+	}
 	if (!err)
 		err = xsk_kv_set_fastpath(x->srv, false);
 	return err;
@@ -545,6 +658,8 @@ static void xsk_kv_teardown(struct exp_env *env)
 	if (x->cli >= 0)
 		close(x->cli);
 	xsk_kv_stop(x->srv);
+	if (x->remote)
+		peer_close(&x->peer);
 	if (x->topo_up)
 		topo_destroy(&x->topo);
 	free(x);
@@ -577,6 +692,7 @@ const struct experiment exp_xsk_kv = {
 	.tiers = "host",
 	.opts = xsk_kv_opts,
 	.cfg_size = sizeof(struct xsk_kv_cfg),
+	.validate = xsk_kv_validate,
 	.in_default_suite = true,
 	.setup = xsk_kv_setup,
 	.run = xsk_kv_run,
