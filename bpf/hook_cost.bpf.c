@@ -5,7 +5,8 @@
  * the start of the UDP/TCP payload: `magic` then a sequence number, the index
  * of the packet's slot in `stamps`.  The first stamp of a slot wins.
  *
- *  drv    tp_btf/net_dev_start_xmit on the sender (driver entry of the veth)
+ *  drv    tp_btf/net_dev_start_xmit on the sender (driver entry of the veth);
+ *         two-host mode: tp_btf/netif_receive_skb on the DUT (stack entry)
  *  xdp    XDP on the server veth            tc   TC (clsact) ingress there
  *  skskb  SK_SKB verdict (TCP socket in the sockhash)
  *  sock   tp_btf/sk_data_ready, UDP: the datagram just queued to the socket
@@ -89,16 +90,20 @@ static __always_inline struct stamps *slot(const struct tag *t)
 		p_->field = (now);				\
 } while (0)
 
-/* Tag of an skb whose network/transport headers are set (probe reads). */
-static __always_inline int skb_tag(const struct sk_buff *skb, struct tag *t, __u32 *tcp_seq)
+/*
+ * Tag of a packet whose IPv4 header is at @head + @nh, its transport header
+ * at @head + @th (@th 0: right after the IP header); probe reads.  0 and the
+ * tag for UDP, 1 and the sequence number for TCP, -1 if not ours.
+ */
+static __always_inline int tag_at(unsigned char *head, __u64 nh, __u64 th, struct tag *t,
+				  __u32 *tcp_seq)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 th = BPF_CORE_READ(skb, transport_header);
 	struct iphdr ip;
 
 	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.version != 4)
 		return -1;
+	if (!th)
+		th = nh + ip.ihl * 4;
 	if (ip.protocol == IPPROTO_UDP) {
 		struct udphdr u;
 
@@ -118,21 +123,57 @@ static __always_inline int skb_tag(const struct sk_buff *skb, struct tag *t, __u
 	return -1;
 }
 
+/* Tag of an skb whose network/transport headers are set. */
+static __always_inline int skb_tag(const struct sk_buff *skb, struct tag *t, __u32 *tcp_seq)
+{
+	return tag_at(BPF_CORE_READ(skb, head), BPF_CORE_READ(skb, network_header),
+		      BPF_CORE_READ(skb, transport_header), t, tcp_seq);
+}
+
+/*
+ * The origin stamp of a tagged packet: its slot's drv, or by sequence number
+ * for TCP.  A macro: as an inline function taking the tag by pointer, clang
+ * spilled a pointer through a 32-bit stack slot the verifier refuses.
+ */
+#define STAMP_ORIGIN(r_, t_, seq_, now_) do {				\
+	if ((r_) == 0) {						\
+		struct stamps *s_ = slot(&(t_));			\
+		STAMP(s_, drv, now_);					\
+	} else if ((r_) == 1) {						\
+		bpf_map_update_elem(&drv_tcp, &(seq_), &(now_), BPF_NOEXIST); \
+	}								\
+} while (0)
+
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(at_driver, const struct sk_buff *skb, const struct net_device *dev)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct tag t;
 	__u32 seq;
+
 	int r = skb_tag(skb, &t, &seq);
 
-	if (r == 0) {
-		struct stamps *s = slot(&t);
+	STAMP_ORIGIN(r, t, seq, now);
+	return 0;
+}
 
-		STAMP(s, drv, now);
-	} else if (r == 1) {
-		bpf_map_update_elem(&drv_tcp, &seq, &now, BPF_NOEXIST);
-	}
+/*
+ * Two hosts, no sender here: the origin is the stack's entry on the DUT
+ * (__netif_receive_skb_core), after the driver and XDP, before TC.  Its
+ * network header may not be set yet; skb->data is the IP header.
+ */
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(at_stack, struct sk_buff *skb)
+{
+	__u64 now = bpf_ktime_get_ns();
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	unsigned char *data = BPF_CORE_READ(skb, data);
+	struct tag t;
+	__u32 seq;
+
+	int r = tag_at(head, (__u64)(data - head), 0, &t, &seq);
+
+	STAMP_ORIGIN(r, t, seq, now);
 	return 0;
 }
 

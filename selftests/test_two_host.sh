@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Two-host mode (issue 12): the load of echo, kvcache, chaining, truncate, xsk-kv
-# and bandwidth (iperf) runs on a peer reached over ssh.  The peer is a network
+# Two-host mode (issue 12): the load of echo, hook-cost, kvcache, chaining,
+# truncate, xsk-kv and bandwidth (iperf) runs on a peer reached over ssh.  The peer is a network
 # namespace with its own sshd (peer_ns.sh), joined by a veth pair whose DUT end
 # is --iface.  Checks a quick run, that
 # a peer we cannot use fails at pre-flight in seconds with one line and exit
@@ -125,6 +125,21 @@ t_xsk_kv_quick() {
 		grep -q 'xsk_fastpath,req_per_s.*100.0% by XDP' "$csv" && nothing_left
 }
 
+# hook-cost with the tagged packets from the peer: stamped on the DUT only, from
+# the stack's entry (no driver-entry stamp on a stock kernel), in path order.
+t_hook_cost_quick() {
+	local rc csv
+	"$OBENCH" run hook-cost --quick --packets 400 --rounds 4 --iface "$PEER_IFACE" \
+		--peer "$PEER_IP" --peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" \
+		--peer-obench "$OBENCH" --out "$TMP/hc" >"$TMP/hc.log" 2>&1
+	rc=$?
+	csv="$TMP/hc/latest/hook-cost.csv"
+	ktap_diag "exit $rc; $(awk -F, '$3 == "ns_from_stack" || $3 == "order_violations" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)"
+	[ $rc = 0 ] && [ "$(awk -F, '$3 == "ns_from_stack" && $5 == "ok" && $6 > 0' "$csv" | wc -l)" = 6 ] &&
+		grep -q 'order_violations,packets,ok,0,' "$csv" && ! grep -q ',ns_to_reach,' "$csv" &&
+		nothing_left
+}
+
 # preflight_fails WHAT PATTERN [FLAGS]: exit 2 within 10 s, one line matching PATTERN, nothing created
 preflight_fails() {
 	local pat=$1 t0 t1 rc
@@ -225,6 +240,7 @@ ktap_test_fn two_host_bandwidth_quick t_bandwidth_quick
 ktap_test_fn two_host_chaining_kv_quick t_chaining_quick
 ktap_test_fn two_host_truncate_quick t_truncate_quick
 ktap_test_fn two_host_xsk_kv_quick t_xsk_kv_quick
+ktap_test_fn two_host_hook_cost_quick t_hook_cost_quick
 ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
 ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
 ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch

@@ -20,6 +20,7 @@
  * per-run duration, and bpf_stats run_time_ns / run_cnt while attached.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -38,7 +39,9 @@
 #include "core/cpupin.h"
 #include "hook_cost.skel.h"
 #include "core/measure.h"
+#include "net/net_opts.h"
 #include "net/netpath.h"
+#include "net/peer.h"
 #include "core/obench.h"
 #include "net/topology.h"
 
@@ -50,6 +53,7 @@ struct hook_cost_cfg {
 	int packets;
 	int gap_us;
 	int rounds;
+	struct net_remote remote;	/* two-host mode: the tagged packets come from the peer */
 };
 
 #define CFG(f) offsetof(struct hook_cost_cfg, f)
@@ -60,9 +64,15 @@ static const struct opt_spec hook_cost_opts[] = {
 	  .help = "pause between packets (us)" },
 	{ "rounds", OPT_INT, CFG(rounds), .def = "20", .quick = "10", .min = 2, .max = 1000,
 	  .help = "interleaved rounds the packets are split into (at most packets/10)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
+
+static int hook_cost_validate(const void *cfg, char *err, size_t errlen)
+{
+	return net_remote_validate(&((const struct hook_cost_cfg *)cfg)->remote, err, errlen);
+}
 
 /* F_MIN: the hook gets the minimal program (no stamps) instead of the stamping one */
 enum { F_XDP = 1, F_TC = 2, F_SKSKB = 4, F_MIN = 8 };
@@ -108,6 +118,9 @@ struct hook_cost {
 	/* per phase: stamps and recv() time of packet i (seq = base + i) */
 	struct stamps *st[NPHASES];
 	__u64 *user[NPHASES];
+	struct peer peer;		/* two-host mode: the sender's host */
+	bool remote;
+	char ip[INET_ADDRSTRLEN];	/* the server's address, for the peer */
 };
 
 /* The receiver thread's state. */
@@ -251,6 +264,123 @@ static void detach_phase(struct hook_cost *hc, const struct phase *ph)
 	}
 }
 
+/* Two hosts: the peer's paced sender of one phase's packets, in a thread of its own. */
+struct pacer {
+	struct hook_cost *hc;
+	bool tcp;
+	__u32 first, count;
+	int err;
+	char why[160];
+};
+
+static void *pace(void *arg)
+{
+	struct pacer *pc = arg;
+	struct hook_cost *hc = pc->hc;
+	struct lg_result r;
+
+	/* TCP: the server accepts and attaches to the new socket before the first message */
+	pc->err = peer_paced(&hc->peer, hc->ip, HC_PORT, pc->tcp, HC_MSG, hc->magic, pc->first,
+			     pc->count, hc->cfg->gap_us, pc->tcp ? 100 : 0, &r, pc->why,
+			     sizeof(pc->why));
+	if (!pc->err && r.sent != pc->count)
+		pc->err = -EIO;
+	return NULL;
+}
+
+/* The server's socket of a phase in two-host mode: UDP bound, or TCP listening. */
+static int open_server(struct hook_cost *hc, bool tcp)
+{
+	struct sockaddr_in sa;
+	int one = 1, fd;
+
+	set_addr(&sa, &hc->topo);
+	fd = topo_socket(&hc->topo, TOPO_SERVER, AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM);
+	if (fd < 0)
+		return fd;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || (tcp && listen(fd, 4))) {
+		one = -errno;
+		close(fd);
+		return one;
+	}
+	return fd;
+}
+
+/* Waits up to 100 ms after the sender finished for the receiver to have @count. */
+static void await_received(struct receiver *r, int count)
+{
+	__u64 deadline = mono_ns() + 100000000;
+
+	while (atomic_load(&r->got) < (unsigned int)count && mono_ns() < deadline)
+		usleep(100);
+}
+
+/*
+ * Two hosts: packets [first, first + count) of phase @p from the peer, paced
+ * by --gap-us (one way: no reply to wait for).  UDP: attach, then send; TCP:
+ * the peer connects, the server accepts and attaches, then the peer sends.
+ */
+static int run_phase_remote(struct exp_env *env, struct hook_cost *hc, int p, __u32 base,
+			    int first, int count)
+{
+	const struct phase *ph = &phases[p];
+	struct receiver r = { .tcp = ph->tcp, .magic = hc->magic, .base = base,
+			      .n = (__u32)hc->packets, .user = hc->user[p] };
+	struct pacer pc = { hc, ph->tcp, base + (__u32)first, (__u32)count, 0, "" };
+	int lsn, srv = -1, err;
+	pthread_t th, rx;
+	bool rx_up = false;
+
+	lsn = open_server(hc, ph->tcp);
+	if (lsn < 0)
+		return lsn;
+	if (!ph->tcp) {
+		srv = lsn;
+		lsn = -1;
+		err = attach_phase(hc, ph, srv);
+		if (err)
+			goto out_detach;
+	}
+	err = -pthread_create(&th, NULL, pace, &pc);
+	if (err)
+		goto out_detach;
+	if (ph->tcp) {
+		struct pollfd pf = { .fd = lsn, .events = POLLIN };
+
+		srv = poll(&pf, 1, 5000) == 1 ? accept(lsn, NULL, NULL) : -1;
+		err = srv < 0 ? -ETIMEDOUT : attach_phase(hc, ph, srv);
+	}
+	if (!err) {
+		r.fd = srv;
+		err = -pthread_create(&rx, NULL, receive, &r);
+		rx_up = !err;
+	}
+	pthread_join(th, NULL);
+	if (!err && pc.err) {
+		err = pc.err;
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "the peer's sender failed: %s",
+			 pc.why[0] ? pc.why : strerror(-err));
+	}
+	if (rx_up) {
+		await_received(&r, count);
+		atomic_store(&r.stop, true);
+		pthread_join(rx, NULL);
+	}
+out_detach:
+	if (err && !env->skip_reason[0])
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "%s from the peer: %s", ph->name,
+			 strerror(-err));
+	detach_phase(hc, ph);
+	if (srv >= 0)
+		close(srv);
+	if (lsn >= 0)
+		close(lsn);
+	if (!err && obench_interrupted())
+		err = -EINTR;
+	return err;
+}
+
 /* Sends packets [first, first + count) of phase @p; their slots start at @base. */
 static int run_phase(struct exp_env *env, struct hook_cost *hc, int p, __u32 base, int first,
 		     int count)
@@ -262,6 +392,8 @@ static int run_phase(struct exp_env *env, struct hook_cost *hc, int p, __u32 bas
 	unsigned char msg[HC_MSG] = { 0 };
 	pthread_t th;
 
+	if (hc->remote)
+		return run_phase_remote(env, hc, p, base, first, count);
 	err = open_pair(hc, ph->tcp, &srv, &cli);
 	if (err)
 		return err;
@@ -333,11 +465,14 @@ static int hook_cost_load(struct exp_env *env, struct hook_cost *hc)
 			 "the kernel rejected the hook-cost programs (%s)", strerror(-err));
 		return EXP_SKIP;
 	}
-	hc->drv_link = bpf_program__attach(hc->skel->progs.at_driver);
+	/* two hosts: no sender here, the origin is the stack's entry on the DUT */
+	hc->drv_link = bpf_program__attach(hc->cfg->remote.iface ? hc->skel->progs.at_stack :
+					   hc->skel->progs.at_driver);
 	hc->sock_link = bpf_program__attach(hc->skel->progs.at_socket);
 	if (!hc->drv_link || !hc->sock_link) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "tp_btf/net_dev_start_xmit or tp_btf/sk_data_ready cannot be attached (%s)",
+			 "tp_btf/%s or tp_btf/sk_data_ready cannot be attached (%s)",
+			 hc->cfg->remote.iface ? "netif_receive_skb" : "net_dev_start_xmit",
 			 strerror(errno));
 		return EXP_SKIP;
 	}
@@ -367,10 +502,23 @@ static int hook_cost_setup(struct exp_env *env)
 	err = hook_cost_load(env, hc);
 	if (err)
 		return err;
-	err = netpath_topo_create(env, &hc->topo);
-	if (err)
-		return err;
-	hc->topo_up = true;
+	if (hc->cfg->remote.iface) {
+		err = peer_topology(env, &hc->cfg->remote, &hc->topo, &hc->peer, &hc->remote);
+		if (err)
+			return err == -EHOSTUNREACH ? EXP_SKIP : err;
+		hc->topo_up = true;
+		if (!hc->remote) {
+			snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: server "
+				 "attached; pass --peer-ssh to send the tagged packets from the peer host");
+			return EXP_SKIP;
+		}
+		inet_ntop(AF_INET, &hc->topo.server.addr, hc->ip, sizeof(hc->ip));
+	} else {
+		err = netpath_topo_create(env, &hc->topo);
+		if (err)
+			return err;
+		hc->topo_up = true;
+	}
 	hc->stats_fd = netpath_stats_enable();
 	hc->stats_on = hc->stats_fd >= 0;
 	return 0;
@@ -421,8 +569,11 @@ static size_t order_violations(const struct hook_cost *hc, int p, size_t *checke
 
 		if (!s->drv)
 			continue;
+		/* two hosts: the origin (stack entry) comes after XDP */
+		if (hc->remote && (phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
+			seq[m++] = s->xdp;
 		seq[m++] = s->drv;
-		if ((phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
+		if (!hc->remote && (phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
 			seq[m++] = s->xdp;
 		if ((phases[p].flags & (F_TC | F_MIN)) == F_TC)
 			seq[m++] = s->tc;
@@ -611,13 +762,32 @@ static int add_reach_rows(struct exp_env *env, const struct hook_cost *hc)
 		{ "user_recv", P_UDP_ALL, D_USER, "UDP: recv() returned in the busy-polling receiver" },
 	};
 	double *v = calloc((size_t)hc->packets, sizeof(double));
+	char note[RESULT_NOTE];
 	unsigned int i;
 
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) && !hc->remote; i++)
 		add_delta(env, rows[i].config, "ns_to_reach", v,
 			  collect(hc, rows[i].phase, rows[i].delta, v), 0, rows[i].note);
+	/*
+	 * Two hosts on a stock kernel: the origin is the stack's entry, after the
+	 * driver and XDP -- not Table 1's, so another metric the paper's claims
+	 * do not judge, and no XDP row (the driver-entry stamp of
+	 * kernel-patches/ would give both).
+	 */
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) && hc->remote; i++) {
+		if (rows[i].delta == D_XDP) {
+			result_skip(env->rs, rows[i].config, "ns_from_stack", "XDP runs before the "
+				    "stack's entry, the origin in two-host mode without a driver-entry stamp");
+			continue;
+		}
+		snprintf(note, sizeof(note), "%s%sorigin: tp_btf/netif_receive_skb on the DUT (stack "
+			 "entry, after XDP); packets from the peer, %d us apart", rows[i].note,
+			 rows[i].note[0] ? "; " : "", hc->cfg->gap_us);
+		add_delta(env, rows[i].config, "ns_from_stack", v,
+			  collect(hc, rows[i].phase, rows[i].delta, v), 0, note);
+	}
 	free(v);
 	return 0;
 }
@@ -651,9 +821,16 @@ static int hook_cost_run(struct exp_env *env)
 		err = add_reach_rows(env, hc);
 	if (err)
 		goto out;
-	add_prep(env, hc, "xdp", P_UDP_XDP, P_UDP_NONE, D_SOCK, "UDP driver->socket");
-	add_prep(env, hc, "tc", P_UDP_TC, P_UDP_NONE, D_SOCK, "UDP driver->socket");
-	add_prep(env, hc, "sk_skb", P_TCP_SKSKB_MIN, P_TCP_NONE, D_USER, "TCP driver->recv()");
+	if (hc->remote)
+		result_skip(env->rs, "xdp", "prep_ns", "XDP runs before the stack's entry, the origin in "
+			    "two-host mode without a driver-entry stamp");
+	else
+		add_prep(env, hc, "xdp", P_UDP_XDP, P_UDP_NONE, D_SOCK, "UDP driver->socket");
+	/* the origin cancels out of a difference: any stamp before the hook will do */
+	add_prep(env, hc, "tc", P_UDP_TC, P_UDP_NONE, D_SOCK,
+		 hc->remote ? "UDP stack entry->socket" : "UDP driver->socket");
+	add_prep(env, hc, "sk_skb", P_TCP_SKSKB_MIN, P_TCP_NONE, D_USER,
+		 hc->remote ? "TCP stack entry->recv()" : "TCP driver->recv()");
 	add_run_stats(env, hc);
 	/* bpf_stats would add its two clock reads to every test-run repetition */
 	if (hc->stats_on) {
@@ -678,6 +855,8 @@ static void hook_cost_teardown(struct exp_env *env)
 		return;
 	if (hc->stats_on)
 		netpath_stats_restore(hc->stats_fd);
+	if (hc->remote)
+		peer_close(&hc->peer);
 	if (hc->topo_up)
 		topo_destroy(&hc->topo);
 	bpf_link__destroy(hc->drv_link);
@@ -727,6 +906,7 @@ const struct experiment exp_hook_cost = {
 	.tiers = "host,hw",
 	.opts = hook_cost_opts,
 	.cfg_size = sizeof(struct hook_cost_cfg),
+	.validate = hook_cost_validate,
 	.in_default_suite = true,
 	.setup = hook_cost_setup,
 	.run = hook_cost_run,

@@ -316,6 +316,18 @@ int peer_flood(struct peer *p, const char *ip, int port, size_t size, double sec
 	return peer_call(p, line, peer_result_answer, r, err, errlen);
 }
 
+int peer_paced(struct peer *p, const char *ip, int port, bool stream, size_t size,
+	       unsigned int magic, unsigned int first, unsigned int count, int gap_us, int delay_ms,
+	       struct lg_result *r, char *err, size_t errlen)
+{
+	char line[200];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(line, sizeof(line), "pace %s %d %d %zu %u %u %u %d %d\n", ip, port, stream, size,
+		 magic, first, count, gap_us, delay_ms);
+	return peer_call(p, line, peer_result_answer, r, err, errlen);
+}
+
 int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
 		  struct peer *p, bool *remote)
 {

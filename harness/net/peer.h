@@ -16,6 +16,8 @@
  *                                 ["err ERRNO"], "done STATUS"
  *   iperf IP PORT STREAMS SECS -> "bps B", ["err ERRNO"], "done STATUS"
  *   flood IP PORT SIZE SECS CPU -> "res SENT 0 0 0 0 ELAPSED", ["err ERRNO"], "done STATUS"
+ *   pace IP PORT STREAM SIZE MAGIC FIRST COUNT GAP_US DELAY_MS
+ *                              -> "res SENT 0 0 0 0 ELAPSED", ["err ERRNO"], "done STATUS"
  *   mcwin ...                  -> kv/peer_mc.h (the memcached load)
  * and "alive" every second while a job runs.
  */
@@ -84,6 +86,17 @@ int peer_iperf(struct peer *p, const char *ip, int port, int streams, double sec
  * pinned); datagrams sent and seconds in @r->sent, @r->elapsed_s.
  */
 int peer_flood(struct peer *p, const char *ip, int port, size_t size, double secs, int cpu,
+	       struct lg_result *r, char *err, size_t errlen);
+
+/*
+ * Tagged messages from the peer, one way, paced: over UDP or one TCP
+ * connection (@stream) to @ip:@port, @delay_ms after connecting, @count
+ * messages of @size bytes starting with the two 32-bit words @magic and
+ * @first + i (host order: both ends run the same build), @gap_us apart.
+ * Sent count and seconds in @r.
+ */
+int peer_paced(struct peer *p, const char *ip, int port, bool stream, size_t size,
+	       unsigned int magic, unsigned int first, unsigned int count, int gap_us, int delay_ms,
 	       struct lg_result *r, char *err, size_t errlen);
 
 struct exp_env;

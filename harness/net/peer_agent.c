@@ -239,6 +239,64 @@ static int flood_cmd(const char *line, struct peer_lines *in)
 	return peer_agent_job(flood_child, &j, in);
 }
 
+struct pace_job {
+	char ip[64];
+	int port, stream, gap_us, delay_ms;
+	size_t size;
+	unsigned int magic, first, count;
+};
+
+/* In the child: @count tagged messages, one every @gap_us, "res" on @out. */
+static int pace_child(void *arg, int out)
+{
+	struct pace_job *j = arg;
+	struct echo_job e = { .port = j->port, .stream = j->stream };
+	unsigned char msg[65536] = { 0 };
+	struct lg_result r = { 0 };
+	double t0;
+	unsigned int i;
+	int fd, err = 0;
+
+	snprintf(e.ip, sizeof(e.ip), "%s", j->ip);
+	fd = connect_to(&e);
+	if (fd < 0) {
+		peer_put_result(out, &r, fd);
+		return 1;
+	}
+	/* a TCP server attaches its programs to the accepted socket: give it the time */
+	if (j->delay_ms)
+		usleep((useconds_t)j->delay_ms * 1000);
+	t0 = mono_s();
+	for (i = 0; i < j->count && !err; i++) {
+		unsigned int tag[2] = { j->magic, j->first + i };	/* the DUT's byte order: same build */
+
+		memcpy(msg, tag, sizeof(tag));
+		if (send(fd, msg, j->size, 0) != (ssize_t)j->size)
+			err = -errno;
+		else
+			r.sent++;
+		if (j->gap_us)
+			usleep((useconds_t)j->gap_us);
+	}
+	r.elapsed_s = mono_s() - t0;
+	close(fd);
+	peer_put_result(out, &r, err);
+	return err ? 1 : 0;
+}
+
+static int pace_cmd(const char *line, struct peer_lines *in)
+{
+	struct pace_job j = { 0 };
+
+	if (sscanf(line, "pace %63s %d %d %zu %u %u %u %d %d", j.ip, &j.port, &j.stream, &j.size,
+		   &j.magic, &j.first, &j.count, &j.gap_us, &j.delay_ms) != 9 || j.size < 8 ||
+	    j.size > 65507 || j.gap_us < 0 || j.delay_ms < 0 || j.delay_ms > 10000) {
+		printf("err %d\ndone\n", EINVAL);
+		return 0;
+	}
+	return peer_agent_job(pace_child, &j, in);
+}
+
 int peer_agent_main(const struct peer_agent_cmd *cmds)
 {
 	struct peer_lines in = { .fd = STDIN_FILENO };
@@ -262,6 +320,9 @@ int peer_agent_main(const struct peer_agent_cmd *cmds)
 				return 0;
 		} else if (!strncmp(line, "flood ", 6)) {
 			if (flood_cmd(line, &in))
+				return 0;
+		} else if (!strncmp(line, "pace ", 5)) {
+			if (pace_cmd(line, &in))
 				return 0;
 		} else {
 			for (c = cmds; c && c->prefix; c++)
