@@ -9,6 +9,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
 	struct run_request req = { 0 };
+	char kmod[4096];
 	int rc = EXIT_USAGE;
 
 	if (run_args_parse(&a, argc, argv))
@@ -27,11 +28,15 @@ int cmd_run(int argc, char **argv)
 	req.repeat = a.run.repeat;
 	req.out_base = testbed_results_dir() ? testbed_results_dir() : a.run.out;
 	if (a.run.testbed && !testbed_inside()) {
-		testbed_reexec(argc, argv, req.out_base);
+		testbed_reexec(argc, argv, req.out_base, a.run.testbed_kernel);
 		rc = 1;
 		goto out;
 	}
 	req.report = !a.run.no_report;
+	if (a.run.testbed_kernel) {
+		snprintf(kmod, sizeof(kmod), "%s/obench_kmod.ko", a.run.testbed_kernel);
+		req.kmod = kmod;
+	}
 	req.argc = argc;
 	req.argv = argv;
 	rc = runner_run(&req);

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/run_args.h"
 
@@ -24,6 +25,9 @@ static const struct opt_spec run_opts[] = {
 	{ "no-report", OPT_BOOL, CFG(no_report), .help = "do not write report.md at the end" },
 	{ "testbed", OPT_BOOL, CFG(testbed),
 	  .help = "run inside the QEMU testbed VM with the obench module (timings emulated)" },
+	{ "testbed-kernel", OPT_STR, CFG(testbed_kernel),
+	  .help = "with --testbed: boot DIR/bzImage and load DIR/obench_kmod.ko, the patched "
+		  "kernel of make kernel (build/kernel/6.12), instead of the stock kernel" },
 	OPT_END
 };
 #undef CFG
@@ -73,6 +77,27 @@ static bool is_flag_value(char **argv, int i)
 		return false;
 	s = any_spec(name);
 	return s && s->type != OPT_BOOL;
+}
+
+/* --testbed-kernel DIR: the image and the module built against it must be there. */
+static int check_testbed_kernel(struct run_cfg *r)
+{
+	static const char *const need[] = { "bzImage", "obench_kmod.ko" };
+	char path[4096];
+	size_t i;
+
+	if (!r->testbed_kernel)
+		return 0;
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", r->testbed_kernel, need[i]);
+		if (access(path, R_OK)) {
+			fprintf(stderr, "obench run: --testbed-kernel: %s not found (build it with "
+				"make kernel, or pass its output directory)\n", path);
+			return -1;
+		}
+	}
+	r->testbed = true;
+	return 0;
 }
 
 /* Pass 1: the experiment ids, in order, each once. */
@@ -214,7 +239,7 @@ static int parse_global(struct run_args *a, int argc, char **argv)
 		fprintf(stderr, "obench run: --quick and --full exclude each other: pick one\n");
 		return -1;
 	}
-	return 0;
+	return check_testbed_kernel(&a->run);
 }
 
 /* Pass 3: every experiment flag, then each experiment's own cross-field checks. */

@@ -17,6 +17,7 @@ struct run_cfg {
 	const char *out;
 	bool no_report;
 	bool testbed;
+	const char *testbed_kernel;	/* DIR with bzImage + obench_kmod.ko (make kernel) */
 };
 
 /* What the command line selected, and the configs it filled. */

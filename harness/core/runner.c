@@ -259,7 +259,7 @@ int runner_run(const struct run_request *req)
 		return 2;
 	}
 	if (testbed_inside())
-		testbed_load_module();
+		testbed_load_module(req->kmod);
 	bpfutil_quiet_libbpf();
 
 	run = json_object_new_object();

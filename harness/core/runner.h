@@ -12,6 +12,7 @@ struct run_request {
 	enum profile profile;
 	int repeat;			/* 0: the profile's default */
 	const char *out_base;		/* results/ */
+	const char *kmod;		/* in the testbed VM: the module to load (NULL: kmod/'s) */
 	bool report;
 	int argc;
 	char **argv;

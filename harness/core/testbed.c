@@ -42,14 +42,16 @@ static int tree_path(char *out, size_t len, const char *rel)
 	return 0;
 }
 
-int testbed_load_module(void)
+int testbed_load_module(const char *ko)
 {
 	char path[PATH_MAX];
 	int fd, err = 0;
 
 	if (access("/sys/module/obench_kmod", F_OK) == 0)
 		return 0;
-	if (tree_path(path, sizeof(path), "kmod/obench_kmod.ko"))
+	if (ko)
+		snprintf(path, sizeof(path), "%s", ko);
+	else if (tree_path(path, sizeof(path), "kmod/obench_kmod.ko"))
 		return -ENOENT;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -65,9 +67,9 @@ int testbed_load_module(void)
 	return err;
 }
 
-int testbed_reexec(int argc, char **argv, const char *out_base)
+int testbed_reexec(int argc, char **argv, const char *out_base, const char *kernel_dir)
 {
-	char vmrun[PATH_MAX], self[PATH_MAX];
+	char vmrun[PATH_MAX], self[PATH_MAX], kdir[PATH_MAX], kflag[PATH_MAX + 20], image[PATH_MAX + 16];
 	char **args = calloc((size_t)argc + 10, sizeof(*args));
 	int i, n = 0;
 	ssize_t len;
@@ -80,6 +82,16 @@ int testbed_reexec(int argc, char **argv, const char *out_base)
 		return -ENOENT;
 	}
 	self[len] = '\0';
+	/* vmrun boots $KERNEL; the VM sees the host's root, so an absolute DIR works in there too */
+	if (kernel_dir) {
+		if (!realpath(kernel_dir, kdir)) {
+			fprintf(stderr, "obench: --testbed-kernel %s: %s\n", kernel_dir, strerror(errno));
+			free(args);
+			return -errno;
+		}
+		snprintf(image, sizeof(image), "%s/bzImage", kdir);
+		setenv("KERNEL", image, 1);
+	}
 	args[n++] = vmrun;
 	args[n++] = "--timeout";
 	args[n++] = "3600";
@@ -96,7 +108,17 @@ int testbed_reexec(int argc, char **argv, const char *out_base)
 		}
 		if (!strncmp(argv[i], "--out=", 6))
 			continue;
+		if (!strcmp(argv[i], "--testbed-kernel")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(argv[i], "--testbed-kernel=", 17))
+			continue;
 		args[n++] = argv[i];
+	}
+	if (kernel_dir) {
+		snprintf(kflag, sizeof(kflag), "--testbed-kernel=%s", kdir);
+		args[n++] = kflag;
 	}
 	args[n] = NULL;
 	fprintf(stderr, "obench: running inside the testbed VM (%s)\n", vmrun);

@@ -19,14 +19,18 @@ const char *testbed_tier(void);
 /* Where results go inside the VM (the writable share), NULL on the host. */
 const char *testbed_results_dir(void);
 
-/* Inside the VM: loads kmod/obench_kmod.ko next to this binary's tree (idempotent). */
-int testbed_load_module(void);
+/*
+ * Inside the VM: loads @path, or (NULL) kmod/obench_kmod.ko next to this
+ * binary's tree (idempotent).
+ */
+int testbed_load_module(const char *path);
 
 /*
  * On the host: replaces this process with testbed/vmrun running obench with
- * @argv (minus --testbed) inside the VM, results into @out_base.  Returns only
- * on failure, after printing why.
+ * @argv (minus --testbed) inside the VM, results into @out_base; @kernel_dir
+ * (NULL: the stock kernel) boots its bzImage and loads its obench_kmod.ko.
+ * Returns only on failure, after printing why.
  */
-int testbed_reexec(int argc, char **argv, const char *out_base);
+int testbed_reexec(int argc, char **argv, const char *out_base, const char *kernel_dir);
 
 #endif
