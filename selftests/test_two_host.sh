@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Two-host mode (issue 12): the load of echo, hook-cost, kvcache, chaining,
-# truncate, xsk-kv and bandwidth (iperf) runs on a peer reached over ssh.  The peer is a network
+# Two-host mode (issue 12): the load of every network experiment (echo,
+# hook-cost, bandwidth, truncate, kvcache, xsk-kv, isolation, chaining) runs on
+# a peer reached over ssh.  The peer is a network
 # namespace with its own sshd (peer_ns.sh), joined by a veth pair whose DUT end
 # is --iface.  Checks a quick run, that
 # a peer we cannot use fails at pre-flight in seconds with one line and exit
@@ -140,6 +141,21 @@ t_hook_cost_quick() {
 		nothing_left
 }
 
+# isolation: the echo client and the background memcached load from the peer at
+# once (two ssh sessions); with kvcache the background gets are XDP hits.
+t_isolation_quick() {
+	local rc csv
+	"$OBENCH" run isolation --quick --duration 0.8 --iface "$PEER_IFACE" --peer "$PEER_IP" \
+		--peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" --peer-obench "$OBENCH" \
+		--out "$TMP/iso" >"$TMP/iso.log" 2>&1
+	rc=$?
+	csv="$TMP/iso/latest/isolation.csv"
+	ktap_diag "exit $rc; $(awk -F, '$3 == "rtt_us" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)$(grep -o 'echo_with_kvcache,rtt_us.*XDP hits [0-9]*' "$csv" | grep -o 'XDP hits [0-9]*')"
+	[ $rc = 0 ] && [ "$(awk -F, '$3 == "rtt_us" && $5 == "ok" && $6 > 0' "$csv" | wc -l)" = 4 ] &&
+		[ "$(grep -o '^isolation,echo_with_kvcache,rtt_us.*XDP hits [0-9]*' "$csv" | grep -o '[0-9]*$')" -gt 100 ] &&
+		grep -q 'echo_with_memcached,rtt_us.*bad 0; XDP hits 0' "$csv" && nothing_left
+}
+
 # preflight_fails WHAT PATTERN [FLAGS]: exit 2 within 10 s, one line matching PATTERN, nothing created
 preflight_fails() {
 	local pat=$1 t0 t1 rc
@@ -241,6 +257,7 @@ ktap_test_fn two_host_chaining_kv_quick t_chaining_quick
 ktap_test_fn two_host_truncate_quick t_truncate_quick
 ktap_test_fn two_host_xsk_kv_quick t_xsk_kv_quick
 ktap_test_fn two_host_hook_cost_quick t_hook_cost_quick
+ktap_test_fn two_host_isolation_quick t_isolation_quick
 ktap_test_fn peer_unreachable_fails_fast t_peer_unreachable
 ktap_test_fn obench_missing_on_peer_fails_fast t_obench_missing
 ktap_test_fn peer_version_mismatch_fails_fast t_version_mismatch

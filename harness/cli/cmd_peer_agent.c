@@ -7,6 +7,7 @@
 /* The agent's commands from above the net layer. */
 static const struct peer_agent_cmd agent_cmds[] = {
 	{ "mcwin ", peer_mc_window_cmd },
+	{ "mcopen ", peer_mc_open_cmd },
 	{ NULL, NULL },
 };
 

@@ -20,10 +20,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/if_link.h>
 
@@ -33,9 +35,11 @@
 #include "kv/loadgen_proto_mc.h"
 #include "kv/mc_proto.h"
 #include "kv/memcached.h"
+#include "kv/peer_mc.h"
 #include "core/measure.h"
 #include "net/net_opts.h"
 #include "net/netpath.h"
+#include "net/peer.h"
 #include "core/obench.h"
 #include "net/topology.h"
 
@@ -54,6 +58,7 @@ struct isolation_cfg {
 	int server_cpu;
 	const char *steer_cpus;
 	int variant;
+	struct net_remote remote;	/* two-host mode: both loads from the peer */
 };
 
 #define CFG(f) offsetof(struct isolation_cfg, f)
@@ -75,6 +80,7 @@ static const struct opt_spec isolation_opts[] = {
 	  .help = "rps_cpus mask (hex) for the steered configuration (default: the echo server's CPU)" },
 	{ "variant", OPT_ENUM, CFG(variant), .def = "tail-const", .choices = KVCACHE_VARIANTS,
 	  .help = "kvcache chaining variant (tail-const is BMC's own)" },
+	NET_REMOTE_OPTS(CFG(remote)),
 	OPT_END
 };
 #undef CFG
@@ -86,14 +92,14 @@ static int isolation_validate(const void *cfg, char *err, size_t len)
 	bool digit = false;
 
 	if (!m)
-		return 0;
+		return net_remote_validate(&((const struct isolation_cfg *)cfg)->remote, err, len);
 	for (p = m; *p; p++) {
 		if (*p != ',' && !isxdigit((unsigned char)*p))
 			break;
 		digit |= *p != ',';
 	}
 	if (!*p && digit && p - m < 32)
-		return 0;
+		return net_remote_validate(&((const struct isolation_cfg *)cfg)->remote, err, len);
 	snprintf(err, len, "--steer-cpus=%s: a CPU mask in hex as rps_cpus takes it, e.g. 2 or ff,ffffffff", m);
 	return -1;
 }
@@ -126,7 +132,48 @@ struct isolation {
 	struct lg_mc_thread bg;		/* the background memcached load of the current slice */
 	struct histogram slice;		/* the current slice's echo latencies */
 	struct iso_acc acc[ISO_NR];
+	/* two-host mode: one ssh session per load, the echo client's and the background's */
+	struct peer peer, bgpeer;
+	bool remote, bg_open;
+	char ip[INET_ADDRSTRLEN];
+	struct lg_mcw_cfg wcfg;		/* the background load's one key */
+	char rps_saved[64];		/* --iface: its rx-0 RPS mask before ours */
 };
+
+/*
+ * Two hosts: memcached, kvcache and the echo server on --iface here; the
+ * echo client and the background memcached load on the peer, each in its
+ * own ssh session so that they run at once.
+ */
+static int iso_topology_remote(struct exp_env *env, struct isolation *x)
+{
+	const struct isolation_cfg *c = env->cfg;
+	struct peer_addr a = { c->remote.peer_ssh, c->remote.ssh_config, c->remote.peer_obench };
+	int err;
+
+	if (!memcached_available()) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "memcached is not installed (apt-get install memcached)");
+		return EXP_SKIP;
+	}
+	err = peer_topology(env, &c->remote, &x->t, &x->peer, &x->remote);
+	if (err)
+		return err == -EHOSTUNREACH ? EXP_SKIP : err;
+	x->topo_up = true;
+	if (!x->remote) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason),
+			 "hardware tier: server attached; pass --peer-ssh to run both loads on the peer host");
+		return EXP_SKIP;
+	}
+	if (peer_open(&x->bgpeer, &a, env->skip_reason, sizeof(env->skip_reason)))
+		return EXP_SKIP;
+	x->bg_open = true;
+	inet_ntop(AF_INET, &x->t.server.addr, x->ip, sizeof(x->ip));
+	if (netpath_rps_get(&x->t, x->rps_saved, sizeof(x->rps_saved)))
+		x->rps_saved[0] = 0;
+	x->wcfg = (struct lg_mcw_cfg){ .keys = { 1, 1 }, .value_size = { 32, 32 }, .seed = 0x5eed1501 };
+	return 0;
+}
 
 static int isolation_setup(struct exp_env *env)
 {
@@ -139,10 +186,14 @@ static int isolation_setup(struct exp_env *env)
 		return -ENOMEM;
 	env->priv = x;
 	x->cl.tcp = x->cl.udp = -1;
-	err = memcached_topology(env, &x->t);
+	if (c->remote.iface) {
+		err = iso_topology_remote(env, x);
+	} else {
+		err = memcached_topology(env, &x->t);
+		x->topo_up = !err;
+	}
 	if (err)
 		return err;
-	x->topo_up = true;
 	cfg.server_addr = x->t.server.addr.s_addr;
 	err = kvcache_load(&x->kc, &cfg);
 	if (err) {
@@ -151,13 +202,15 @@ static int isolation_setup(struct exp_env *env)
 		return EXP_SKIP;
 	}
 	x->kc_loaded = true;
-	err = kvcache_attach_peer_pass(&x->kc, x->t.client.nsfd, x->t.client.ifindex);
+	err = x->remote ? 0 : kvcache_attach_peer_pass(&x->kc, x->t.client.nsfd, x->t.client.ifindex);
 	if (!err)
 		err = memcached_start(&x->mc, x->t.server.nsfd, x->t.server.addr, ISO_MC_PORT, ISO_MC_PORT, 1);
 	if (!err)
 		err = mc_client_open(&x->cl, x->t.client.nsfd, x->t.server.addr, ISO_MC_PORT, ISO_MC_PORT);
 	if (!err)
 		err = mc_set_tcp(&x->cl, ISO_KEY, 3, ISO_VALUE, strlen(ISO_VALUE));
+	if (!err && x->remote)
+		err = lg_mcw_store(&x->wcfg, &x->cl);
 	if (!err)
 		err = echo_server_start(&x->es, &x->t, SOCK_DGRAM, (uint16_t)c->echo_port, c->server_cpu);
 	if (err) {
@@ -190,17 +243,18 @@ static int configure(struct exp_env *env, struct isolation *x, enum iso_cfg c)
 	int err = 0;
 
 	if (x->rps_on && !rps) {
-		err = netpath_rps(&x->t, TOPO_SERVER, "0");
+		err = netpath_rps(&x->t, TOPO_SERVER, x->rps_saved[0] ? x->rps_saved : "0");
 		x->rps_on = err != 0;
 	}
 	if (!err && x->kc.xdp_attached && !kvc) {
 		kvcache_detach(&x->kc);	/* takes the client side's XDP_PASS too: put it back */
-		err = kvcache_attach_peer_pass(&x->kc, x->t.client.nsfd, x->t.client.ifindex);
+		if (!x->remote)
+			err = kvcache_attach_peer_pass(&x->kc, x->t.client.nsfd, x->t.client.ifindex);
 	}
 	if (!err && !x->kc.xdp_attached && kvc) {
 		err = kvcache_attach(&x->kc, x->t.server.nsfd, x->t.server.ifindex, XDP_FLAGS_DRV_MODE);
-		/* one miss fills the cache; the load then hits */
-		if (!err && mc_get_udp(&x->cl, ISO_KEY, rep, sizeof(rep)) < 0)
+		/* one miss fills the cache; the load then hits (two hosts: the peer's first get) */
+		if (!err && !x->remote && mc_get_udp(&x->cl, ISO_KEY, rep, sizeof(rep)) < 0)
 			err = -EIO;
 	}
 	if (!err && rps && !x->rps_on) {
@@ -225,6 +279,59 @@ static int start_bg(struct exp_env *env, struct isolation *x, double secs)
 	return lg_mc_thread_start(&x->bg, fd, ISO_KEY, x->expect, x->expect_len, &prm);
 }
 
+/* Two hosts: the background load of a slice, in a thread (its ssh session blocks). */
+struct remote_bg {
+	struct isolation *x;
+	double rate, secs;
+	struct lg_result r;
+	int err;
+	char why[160];
+};
+
+static void *remote_bg_run(void *arg)
+{
+	struct remote_bg *b = arg;
+
+	b->err = peer_mc_open(&b->x->bgpeer, b->x->ip, ISO_MC_PORT, &b->x->wcfg, b->rate, b->secs,
+			      0, 200, -1, &b->r, b->why, sizeof(b->why));
+	return NULL;
+}
+
+/* Two hosts: one slice, the echo client and (but alone) the background load on the peer. */
+static int slice_remote(struct exp_env *env, struct isolation *x, enum iso_cfg c, double secs,
+			struct lg_result *r)
+{
+	const struct isolation_cfg *cfg = env->cfg;
+	struct lg_params prm = { .duration_s = secs, .warmup = 200, .timeout_ms = 200, .cpu = -1 };
+	struct remote_bg b = { x, cfg->bg_rate, secs + 0.3, { 0 }, 0, "" };
+	struct iso_acc *a = &x->acc[c];
+	char why[160] = "";
+	pthread_t th;
+	int err;
+
+	if (c != ISO_ALONE) {
+		err = -pthread_create(&th, NULL, remote_bg_run, &b);
+		if (err)
+			return err;
+		usleep(100000);	/* the background load runs before the echo starts */
+	}
+	err = peer_echo(&x->peer, x->ip, cfg->echo_port, (size_t)cfg->size, &prm, &x->slice, r, why,
+			sizeof(why));
+	if (c != ISO_ALONE) {
+		pthread_join(th, NULL);
+		if (!err && b.err) {
+			err = b.err;
+			snprintf(why, sizeof(why), "%s", b.why);
+		}
+		a->bg_sent += b.r.sent;
+		a->bg_lost += b.r.lost;
+		a->bg_bad += b.r.mismatched;
+	}
+	if (err && why[0])
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "%s", why);
+	return err;
+}
+
 /* One slice of configuration @c: echo latencies into x->slice, counters into x->acc[c]. */
 static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, double secs)
 {
@@ -243,6 +350,17 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 	if (err) {
 		snprintf(a->why, sizeof(a->why), "cannot set up %s: %s", iso_name[c], strerror(-err));
 		return 0;
+	}
+	if (x->remote) {
+		x->echo.size = (size_t)cfg->size;
+		hist_init(&x->slice);
+		if (x->kc.xdp_attached)
+			kvcache_read_stats(&x->kc, &s0);
+		err = slice_remote(env, x, c, secs, &r);
+		if (x->kc.xdp_attached)
+			kvcache_read_stats(&x->kc, &s1);
+		a->hits += s1.hit - s0.hit;
+		goto account;
 	}
 	fd = echo_client_connect(&x->t, SOCK_DGRAM, (uint16_t)cfg->echo_port);
 	if (fd < 0)
@@ -273,6 +391,7 @@ static int slice(struct exp_env *env, struct isolation *x, enum iso_cfg c, doubl
 		a->bg_bad += bg->res.mismatched;
 		a->hits += s1.hit - s0.hit;
 	}
+account:
 	a->sent += r.sent;
 	a->lost += r.lost;
 	a->bad += r.mismatched;
@@ -298,12 +417,18 @@ static void add_row(struct exp_env *env, struct isolation *x, enum iso_cfg c, in
 		result_skip(env->rs, iso_name[c], "rtt_us", a->why[0] ? a->why : "no echo reply");
 		return;
 	}
-	snprintf(note, sizeof(note), "UDP echo %zu B; %d slices; client/server cpu %d/%d; lost %llu",
-		 a->echo_size, rounds, cfg->client_cpu, cfg->server_cpu, (unsigned long long)a->lost);
+	if (x->remote)
+		snprintf(note, sizeof(note), "UDP echo %zu B; %d slices; echo client and background load "
+			 "on the peer, server cpu %d; lost %llu", a->echo_size, rounds, cfg->server_cpu,
+			 (unsigned long long)a->lost);
+	else
+		snprintf(note, sizeof(note), "UDP echo %zu B; %d slices; client/server cpu %d/%d; lost %llu",
+			 a->echo_size, rounds, cfg->client_cpu, cfg->server_cpu,
+			 (unsigned long long)a->lost);
 	if (c != ISO_ALONE)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "; bg %.0f gets/s on cpu %d: sent %llu lost %llu bad %llu; XDP hits %llu%s%s",
-			 cfg->bg_rate, cfg->bg_cpu,
+			 cfg->bg_rate, x->remote ? -1 : cfg->bg_cpu,
 			 (unsigned long long)a->bg_sent, (unsigned long long)a->bg_lost,
 			 (unsigned long long)a->bg_bad, (unsigned long long)a->hits,
 			 c == ISO_STEERED ? "; RPS rx-0 -> " : "",
@@ -381,7 +506,11 @@ static void isolation_teardown(struct exp_env *env)
 	if (!x)
 		return;
 	if (x->rps_on)
-		netpath_rps(&x->t, TOPO_SERVER, "0");
+		netpath_rps(&x->t, TOPO_SERVER, x->rps_saved[0] ? x->rps_saved : "0");
+	if (x->bg_open)
+		peer_close(&x->bgpeer);
+	if (x->remote)
+		peer_close(&x->peer);
 	if (x->es.running)
 		echo_server_stop(&x->es);
 	mc_client_close(&x->cl);

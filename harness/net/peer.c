@@ -246,9 +246,9 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 	struct echo_answer a = { h, r };
 	char line[512];
 
-	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d\n", ip, port, size,
+	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d %.17g\n", ip, port, size,
 		 (unsigned long long)prm->requests, (unsigned long long)prm->warmup, prm->timeout_ms,
-		 prm->stream, prm->cpu);
+		 prm->stream, prm->cpu, prm->duration_s);
 	hist_init(h);
 	memset(r, 0, sizeof(*r));
 	return peer_call(p, line, echo_answer, &a, err, errlen);

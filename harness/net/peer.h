@@ -10,7 +10,7 @@
  *
  * Protocol (text lines):
  *   hello                      -> "obench-agent REV"
- *   echo IP PORT SIZE N WARMUP TIMEOUT_MS STREAM CPU
+ *   echo IP PORT SIZE N WARMUP TIMEOUT_MS STREAM CPU SECONDS (N 0: for SECONDS)
  *                              -> "hist COUNT MIN MAX SUM SUMSQ", "b IDX N"...,
  *                                 "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED",
  *                                 ["err ERRNO"], "done STATUS"

@@ -29,6 +29,7 @@ struct echo_job {
 	char ip[64];
 	int port, timeout_ms, stream, cpu;
 	unsigned long long size, requests, warmup;
+	double seconds;
 };
 
 static int connect_to(const struct echo_job *j)
@@ -58,7 +59,7 @@ static int echo_child(void *arg, int out)
 	const struct echo_job *j = arg;
 	struct lg_params prm = {
 		.stream = j->stream, .requests = j->requests, .warmup = j->warmup,
-		.timeout_ms = j->timeout_ms, .cpu = j->cpu,
+		.timeout_ms = j->timeout_ms, .cpu = j->cpu, .duration_s = j->seconds,
 	};
 	static struct lg_echo e;
 	static struct histogram h;
@@ -148,8 +149,9 @@ static int echo_cmd(const char *line, struct peer_lines *in)
 {
 	struct echo_job j = { 0 };
 
-	if (sscanf(line, "echo %63s %d %llu %llu %llu %d %d %d", j.ip, &j.port, &j.size, &j.requests,
-		   &j.warmup, &j.timeout_ms, &j.stream, &j.cpu) != 8 || j.size < 8 || j.size > 65536) {
+	if (sscanf(line, "echo %63s %d %llu %llu %llu %d %d %d %lf", j.ip, &j.port, &j.size,
+		   &j.requests, &j.warmup, &j.timeout_ms, &j.stream, &j.cpu, &j.seconds) != 9 ||
+	    j.size < 8 || j.size > 65536 || (!j.requests && (j.seconds <= 0 || j.seconds > 3600))) {
 		printf("err %d\ndone\n", EINVAL);
 		return 0;
 	}
