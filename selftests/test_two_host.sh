@@ -56,7 +56,8 @@ t_quick_echo() {
 }
 
 # kvcache with memcached on the DUT's interface and the load client on the peer:
-# both throughputs measured, the cached run answered from XDP, nothing left.
+# both throughputs measured, the cached run answered from XDP, the mixed run's
+# latency histograms back from the peer, nothing left.
 t_kvcache_quick() {
 	local rc csv
 	"$OBENCH" run kvcache --quick --iface "$PEER_IFACE" --peer "$PEER_IP" --peer-ssh "$PEER_HOST" \
@@ -66,7 +67,9 @@ t_kvcache_quick() {
 	csv="$TMP/kv/latest/kvcache.csv"
 	ktap_diag "exit $rc; $(awk -F, '$3 == "req_per_s" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)$(grep -o 'XDP hits [0-9]* misses [0-9]*' "$csv" | head -1)"
 	[ $rc = 0 ] && [ "$(awk -F, '$3 == "req_per_s" && $5 == "ok"' "$csv" | wc -l)" = 2 ] &&
-		[ "$(grep -o 'XDP hits [0-9]*' "$csv" | head -1 | awk '{print $3}')" -gt 1000 ] && nothing_left
+		[ "$(grep -o 'XDP hits [0-9]*' "$csv" | head -1 | awk '{print $3}')" -gt 1000 ] &&
+		[ "$(grep -cE '^kvcache,(fast|slow)path_(kvcache|memcached_only),rtt_us,us,ok,' "$csv")" = 4 ] &&
+		nothing_left
 }
 
 # bandwidth with iperf's server on the DUT's interface and its client on the peer.

@@ -293,7 +293,7 @@ static void *remote_bg_run(void *arg)
 	struct remote_bg *b = arg;
 
 	b->err = peer_mc_open(&b->x->bgpeer, b->x->ip, ISO_MC_PORT, &b->x->wcfg, b->rate, b->secs,
-			      0, 200, -1, &b->r, b->why, sizeof(b->why));
+			      0, 200, -1, NULL, &b->r, b->why, sizeof(b->why));
 	return NULL;
 }
 

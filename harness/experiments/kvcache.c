@@ -235,8 +235,12 @@ static int start_memcached(struct exp_env *env, struct kv_exp *x)
 			 strerror(-err));
 		return err;
 	}
-	snprintf(x->pinning, sizeof(x->pinning), "memcached -t 1 on cpu %d, client on cpu %d; %s",
-		 c->place.server_cpu, c->place.client_cpu, x->rx_note);
+	if (x->remote)
+		snprintf(x->pinning, sizeof(x->pinning), "memcached -t 1 on cpu %d, client on the peer; %s",
+			 c->place.server_cpu, x->rx_note);
+	else
+		snprintf(x->pinning, sizeof(x->pinning), "memcached -t 1 on cpu %d, client on cpu %d; %s",
+			 c->place.server_cpu, c->place.client_cpu, x->rx_note);
 	err = mc_client_open(&x->cl, x->topo.client.nsfd, x->topo.server.addr, port, port);
 	if (err) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot reach memcached: %s",
@@ -483,8 +487,22 @@ static int mixed_load(struct exp_env *env, struct kv_exp *x, struct mixed_run *m
 		err = lg_mcw_init(&p, &w, &c, m->prm.warmup, &x->h_cls[0], &x->h_cls[1]);
 	if (err)
 		return err;
-	progress(env, "mixed load %s: %.0f + %.0f req/s for %.1f s", m->name, m->bg, m->slow,
-		 m->prm.duration_s);
+	progress(env, "mixed load %s: %.0f + %.0f req/s for %.1f s%s", m->name, m->bg, m->slow,
+		 m->prm.duration_s, x->remote ? " from the peer" : "");
+	if (x->remote) {
+		struct histogram *const hs[3] = { &x->h_all, &x->h_cls[0], &x->h_cls[1] };
+		char ip[INET_ADDRSTRLEN];
+
+		lg_mcw_free(&w);
+		inet_ntop(AF_INET, &x->topo.server.addr, ip, sizeof(ip));
+		kvcache_read_stats(&x->kc, &m->s0);
+		err = peer_mc_open(&x->peer, ip, kc->port, &c, m->prm.rate, m->prm.duration_s,
+				   m->prm.warmup, kc->timeout_ms, -1, hs, &m->r, env->skip_reason,
+				   sizeof(env->skip_reason));
+		kvcache_read_stats(&x->kc, &m->s1);
+		note_mismatch(x, m->cache ? "mixed kvcache" : "mixed memcached_only", m->r.mismatched);
+		return err;
+	}
 	err = reopen_client(x, (uint16_t)kc->port);
 	if (err) {
 		lg_mcw_free(&w);
@@ -900,12 +918,11 @@ static int measure_consistency(struct exp_env *env, struct kv_exp *x)
 	return 0;
 }
 
-/* Two hosts: the throughput comparison with the load from the peer; the rest is not there yet. */
+/* Two hosts: throughput and the mixed-load latency with the load from the peer; the sweep not yet. */
 static int kv_run_remote(struct exp_env *env, struct kv_exp *x)
 {
 	static const char *const later[][2] = {
-		{ "memcached_only", "p50_us" }, { "kvcache", "p50_us" }, { "rho", "fraction" },
-		{ "crossover_measured", "fraction" },
+		{ "rho", "fraction" }, { "crossover_measured", "fraction" },
 	};
 	size_t i;
 	int err;
@@ -917,9 +934,14 @@ static int kv_run_remote(struct exp_env *env, struct kv_exp *x)
 		return 0;
 	}
 	err = measure_throughput(env, x);
+	if (!err && !obench_interrupted())
+		err = measure_mixed_one(env, x, false);
+	if (!err && !obench_interrupted())
+		err = measure_mixed_one(env, x, true);
+	set_cache(x, false);
 	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
 		result_skip(env->rs, later[i][0], later[i][1],
-			    "two-host mode measures throughput only so far (latency, sweep: one host)");
+			    "two-host mode measures throughput and latency so far (the sweep: one host)");
 	return obench_interrupted() ? -EINTR : err;
 }
 

@@ -19,10 +19,11 @@ struct mc_job {
 	struct lg_mcw_cfg c;
 };
 
-/* "CMD IP PORT <workload> LOAD SECONDS WARMUP TIMEOUT_MS CPU" to the peer; its counters in @r. */
+/* "CMD IP PORT <workload> LOAD SECONDS WARMUP TIMEOUT_MS CPU" to the peer; its answers to @answer. */
 static int mc_call(struct peer *p, const char *cmd, const char *ip, int port,
 		   const struct lg_mcw_cfg *c, double load, double seconds, uint64_t warmup,
-		   int timeout_ms, int cpu, struct lg_result *r, char *err, size_t errlen)
+		   int timeout_ms, int cpu, void (*answer)(const char *, void *), void *ctx,
+		   char *err, size_t errlen)
 {
 	char line[512];
 
@@ -30,24 +31,32 @@ static int mc_call(struct peer *p, const char *cmd, const char *ip, int port,
 		 cmd, ip, port, c->keys[0], c->keys[1], c->value_size[0], c->value_size[1], c->frac1,
 		 c->zipf_s, c->set_ratio, (unsigned long long)c->seed, load, seconds,
 		 (unsigned long long)warmup, timeout_ms, cpu);
-	memset(r, 0, sizeof(*r));
-	return peer_call(p, line, peer_result_answer, r, err, errlen);
+	return peer_call(p, line, answer, ctx, err, errlen);
 }
 
 int peer_mc_window(struct peer *p, const char *ip, int port, const struct lg_mcw_cfg *c,
 		   unsigned int window, double seconds, uint64_t warmup, int timeout_ms, int cpu,
 		   struct lg_result *r, char *err, size_t errlen)
 {
-	return mc_call(p, "mcwin", ip, port, c, window, seconds, warmup, timeout_ms, cpu, r, err,
-		       errlen);
+	memset(r, 0, sizeof(*r));
+	return mc_call(p, "mcwin", ip, port, c, window, seconds, warmup, timeout_ms, cpu,
+		       peer_result_answer, r, err, errlen);
 }
 
 int peer_mc_open(struct peer *p, const char *ip, int port, const struct lg_mcw_cfg *c,
 		 double rate, double seconds, uint64_t warmup, int timeout_ms, int cpu,
-		 struct lg_result *r, char *err, size_t errlen)
+		 struct histogram *const h[3], struct lg_result *r, char *err, size_t errlen)
 {
-	return mc_call(p, "mcopen", ip, port, c, rate, seconds, warmup, timeout_ms, cpu, r, err,
-		       errlen);
+	struct histogram *none[3] = { NULL, NULL, NULL };
+	struct peer_hist_answer a = { h ? h : none, 3, r };
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; h && i < 3; i++)
+		if (h[i])
+			hist_init(h[i]);
+	return mc_call(p, "mcopen", ip, port, c, rate, seconds, warmup, timeout_ms, cpu,
+		       peer_hist_answer, &a, err, errlen);
 }
 
 /* In the agent's child: the load, then its counters on @out. */
@@ -60,10 +69,10 @@ static int mc_child(void *arg, int out)
 		.timeout_ms = j->timeout_ms, .cpu = j->cpu,
 	};
 	struct lg_result r = { 0 };
-	struct histogram h;
+	static struct histogram h[3];	/* all gets, class 0, class 1 */
 	struct lg_proto p;
 	struct lg_mcw w;
-	int fd, err;
+	int fd, err, i;
 
 	if (inet_pton(AF_INET, j->ip, &sa.sin_addr) != 1) {
 		dprintf(out, "err %d\n", EINVAL);
@@ -74,15 +83,21 @@ static int mc_child(void *arg, int out)
 		dprintf(out, "err %d\n", errno);
 		return 1;
 	}
-	hist_init(&h);
-	err = lg_mcw_init(&p, &w, &j->c, 0, NULL, NULL);
+	hist_init(&h[0]);
+	hist_init(&h[1]);
+	hist_init(&h[2]);
+	err = lg_mcw_init(&p, &w, &j->c, j->warmup, &h[1], &h[2]);
 	if (!err && j->open)
-		err = loadgen_run(fd, &p, &prm, &h, &r);
+		err = loadgen_run(fd, &p, &prm, &h[0], &r);
 	else if (!err)
 		err = lg_mc_run_window(fd, &p, (unsigned int)j->load, j->seconds, j->warmup,
 				       j->timeout_ms, j->cpu, NULL, &r);
+	if (!err)
+		r.mismatched += w.bad_class[0] + w.bad_class[1] + w.bad_set;
 	lg_mcw_free(&w);
 	close(fd);
+	for (i = 0; j->open && i < 3; i++)
+		peer_put_hist(out, i, &h[i]);
 	peer_put_result(out, &r, err);
 	return err ? 1 : 0;
 }

@@ -214,36 +214,55 @@ int peer_parse_result(const char *line, struct lg_result *r)
 	return 1;
 }
 
-struct echo_answer {
-	struct histogram *h;
-	struct lg_result *r;
-};
-
-/* One answer line of the echo command into the histogram and the counters. */
-static void echo_answer(const char *line, void *ctx)
+void peer_put_hist(int out, int id, const struct histogram *h)
 {
-	struct echo_answer *a = ctx;
+	unsigned int i;
+
+	dprintf(out, "hist %d %llu %llu %llu %.17g %.17g\n", id, (unsigned long long)h->count,
+		(unsigned long long)h->min, (unsigned long long)h->max, h->sum, h->sumsq);
+	for (i = 0; i < HIST_BUCKETS; i++)
+		if (h->b[i])
+			dprintf(out, "b %d %u %llu\n", id, i, (unsigned long long)h->b[i]);
+}
+
+int peer_parse_hist(const char *line, struct histogram *const *hs, int nh)
+{
 	unsigned long long n, lo, hi;
 	unsigned int idx;
 	double x, y;
+	int id;
 
-	if (sscanf(line, "hist %llu %llu %llu %lf %lf", &n, &lo, &hi, &x, &y) == 5) {
-		a->h->count = n;
-		a->h->min = lo;
-		a->h->max = hi;
-		a->h->sum = x;
-		a->h->sumsq = y;
-	} else if (sscanf(line, "b %u %llu", &idx, &n) == 2 && idx < HIST_BUCKETS) {
-		a->h->b[idx] = n;
-	} else {
-		peer_parse_result(line, a->r);
+	if (sscanf(line, "hist %d %llu %llu %llu %lf %lf", &id, &n, &lo, &hi, &x, &y) == 6) {
+		if (id < 0 || id >= nh || !hs[id])
+			return 1;
+		hs[id]->count = n;
+		hs[id]->min = lo;
+		hs[id]->max = hi;
+		hs[id]->sum = x;
+		hs[id]->sumsq = y;
+		return 1;
 	}
+	if (sscanf(line, "b %d %u %llu", &id, &idx, &n) == 3) {
+		if (id >= 0 && id < nh && hs[id] && idx < HIST_BUCKETS)
+			hs[id]->b[idx] = n;
+		return 1;
+	}
+	return 0;
+}
+
+void peer_hist_answer(const char *line, void *ctx)
+{
+	struct peer_hist_answer *a = ctx;
+
+	if (!peer_parse_hist(line, a->h, a->nh))
+		peer_parse_result(line, a->r);
 }
 
 int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
 	      struct histogram *h, struct lg_result *r, char *err, size_t errlen)
 {
-	struct echo_answer a = { h, r };
+	struct histogram *hs[1] = { h };
+	struct peer_hist_answer a = { hs, 1, r };
 	char line[512];
 
 	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d %.17g\n", ip, port, size,
@@ -251,7 +270,7 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 		 prm->stream, prm->cpu, prm->duration_s);
 	hist_init(h);
 	memset(r, 0, sizeof(*r));
-	return peer_call(p, line, echo_answer, &a, err, errlen);
+	return peer_call(p, line, peer_hist_answer, &a, err, errlen);
 }
 
 void peer_close(struct peer *p)

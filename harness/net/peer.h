@@ -11,7 +11,7 @@
  * Protocol (text lines):
  *   hello                      -> "obench-agent REV"
  *   echo IP PORT SIZE N WARMUP TIMEOUT_MS STREAM CPU SECONDS (N 0: for SECONDS)
- *                              -> "hist COUNT MIN MAX SUM SUMSQ", "b IDX N"...,
+ *                              -> "hist 0 COUNT MIN MAX SUM SUMSQ", "b 0 IDX N"...,
  *                                 "res SENT RECEIVED LOST MISMATCHED LATE ELAPSED",
  *                                 ["err ERRNO"], "done STATUS"
  *   iperf IP PORT STREAMS SECS -> "bps B", ["err ERRNO"], "done STATUS"
@@ -133,6 +133,20 @@ int peer_parse_result(const char *line, struct lg_result *r);
 
 /* peer_call()'s answer for jobs that return only counters: @ctx is a struct lg_result. */
 void peer_result_answer(const char *line, void *ctx);
+
+/* A histogram as answer lines: "hist ID COUNT MIN MAX SUM SUMSQ", "b ID IDX N" per bucket. */
+void peer_put_hist(int out, int id, const struct histogram *h);
+
+/* 1 if @line was one of them (into @hs[ID], when ID < @nh and set), else 0. */
+int peer_parse_hist(const char *line, struct histogram *const *hs, int nh);
+
+/* peer_call()'s answer for jobs that return histograms and counters. */
+struct peer_hist_answer {
+	struct histogram *const *h;
+	int nh;
+	struct lg_result *r;
+};
+void peer_hist_answer(const char *line, void *ctx);
 
 /* An agent command a higher layer adds: lines starting with @prefix go to @run. */
 struct peer_agent_cmd {

@@ -65,7 +65,6 @@ static int echo_child(void *arg, int out)
 	static struct histogram h;
 	struct lg_result r = { 0 };
 	struct lg_proto p;
-	unsigned int i;
 	int fd, err;
 
 	hist_init(&h);
@@ -77,11 +76,7 @@ static int echo_child(void *arg, int out)
 	lg_echo_init(&p, &e, (size_t)j->size);
 	err = loadgen_run(fd, &p, &prm, &h, &r);
 	close(fd);
-	dprintf(out, "hist %llu %llu %llu %.17g %.17g\n", (unsigned long long)h.count,
-		(unsigned long long)h.min, (unsigned long long)h.max, h.sum, h.sumsq);
-	for (i = 0; i < HIST_BUCKETS; i++)
-		if (h.b[i])
-			dprintf(out, "b %u %llu\n", i, (unsigned long long)h.b[i]);
+	peer_put_hist(out, 0, &h);
 	peer_put_result(out, &r, err);
 	return err ? 1 : 0;
 }
