@@ -115,18 +115,20 @@ t_truncate_quick() {
 		nothing_left
 }
 
-# xsk-kv: the AF_XDP server on the DUT's interface, the key stored and loaded from
-# the peer; with the fast path on, XDP answers the gets.
+# xsk-kv: the AF_XDP server on the DUT's interface, the keys stored and loaded from
+# the peer; with the fast path on, XDP answers the gets; latency histograms back.
 t_xsk_kv_quick() {
 	local rc csv
-	"$OBENCH" run xsk-kv --quick --sample-ms 100 --iface "$PEER_IFACE" --peer "$PEER_IP" \
+	"$OBENCH" run xsk-kv --quick --sample-ms 100 --requests 4000 --iface "$PEER_IFACE" --peer "$PEER_IP" \
 		--peer-ssh "$PEER_HOST" --ssh-config "$PEER_SSH_CONFIG" --peer-obench "$OBENCH" \
 		--out "$TMP/xk" >"$TMP/xk.log" 2>&1
 	rc=$?
 	csv="$TMP/xk/latest/xsk-kv.csv"
 	ktap_diag "exit $rc; $(awk -F, '$3 == "req_per_s" { printf "%s %s %.0f; ", $2, $5, $6 }' "$csv" 2>/dev/null)$(tail -1 "$TMP/xk.log")"
 	[ $rc = 0 ] && [ "$(awk -F, '$3 == "req_per_s" && $5 == "ok" && $6 > 0' "$csv" | wc -l)" = 2 ] &&
-		grep -q 'xsk_fastpath,req_per_s.*100.0% by XDP' "$csv" && nothing_left
+		grep -q 'xsk_fastpath,req_per_s.*100.0% by XDP' "$csv" &&
+		[ "$(grep -cE '^xsk-kv,(overall|slowpath)_xsk_(only|fastpath),rtt_us,us,ok,' "$csv")" = 4 ] &&
+		nothing_left
 }
 
 # hook-cost with the tagged packets from the peer: stamped on the DUT only, from

@@ -205,9 +205,10 @@ static int xsk_topology(struct exp_env *env, struct xsk_kv_exp *x)
 }
 
 /*
- * Two hosts: the peer's workload is one small key (lg_mcw's own name and
- * value); its first run is all sets, which store it in our server (the
- * DUT's own sockets would not cross --iface).
+ * Two hosts: the peer's workload is one small and one large key (lg_mcw's
+ * own names and values); its first run is all sets, half of each class,
+ * which store them in our server (the DUT's own sockets would not cross
+ * --iface).
  */
 static int remote_store(struct exp_env *env, struct xsk_kv_exp *x)
 {
@@ -220,9 +221,11 @@ static int remote_store(struct exp_env *env, struct xsk_kv_exp *x)
 				       .value_size = { (size_t)c->small_size, (size_t)c->large_size },
 				       .seed = 0x5eedc5c0 };
 	x->small_len = (size_t)c->small_size;
+	x->large_len = (size_t)c->large_size;
 	set = x->wcfg;
 	set.set_ratio = 1;
-	err = peer_mc_window(&x->peer, x->ip, c->port, &set, 1, 0.1, 0, c->timeout_ms, -1, &r,
+	set.frac1 = 0.5;
+	err = peer_mc_window(&x->peer, x->ip, c->port, &set, 1, 0.2, 0, c->timeout_ms, -1, &r,
 			     env->skip_reason, sizeof(env->skip_reason));
 	if (!err && (!r.received || r.mismatched)) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "the peer could not store its key "
@@ -452,11 +455,11 @@ static void tput_rows(struct exp_env *env, const struct tput_run *t, const struc
 		uint64_t served = t->sum[conf].xdp_hits + t->sum[conf].replies;
 
 		snprintf(note, sizeof(note),
-			 "window %d, 1 key %zu B; %.1f%% by XDP; lost %llu late %llu; %s XDP; client %s%d, "
+			 "window %d, 1 key %zu B; %.1f%% by XDP; lost %llu late %llu; %s XDP; %s%d, "
 			 "server cpu %d; %s", c->window, t->x->small_len,
 			 served ? 100.0 * (double)t->sum[conf].xdp_hits / (double)served : 0.0,
 			 (unsigned long long)t->lost[conf], (unsigned long long)t->late[conf],
-			 xdp_modes[c->xdp_mode], t->x->remote ? "on the peer, unpinned " : "cpu ",
+			 xdp_modes[c->xdp_mode], t->x->remote ? "client on the peer, its cpu " : "client cpu ",
 			 t->x->remote ? -1 : c->place.client_cpu, c->place.server_cpu, t->x->rx_note);
 		if (conf == 1 && !t->sum[conf].xdp_hits) {
 			result_skip(env->rs, cfg_name[conf], "req_per_s", "the fast path answered nothing");
@@ -526,6 +529,25 @@ struct lat_run {
 	uint64_t sent[2], lost[2], mism[2], bad[2], hits[2], rx[2];
 };
 
+/* Two hosts: the same open loop from the peer (lg_mcw: the large key every @every-th get on average). */
+static int lat_remote(struct exp_env *env, struct lat_run *l, int conf, struct lg_result *r)
+{
+	static struct histogram h[3];
+	struct histogram *const hs[3] = { &h[0], &h[1], &h[2] };
+	struct xsk_kv_exp *x = l->x;
+	struct lg_mcw_cfg c = x->wcfg;
+	int err;
+
+	c.frac1 = 1.0 / l->c->every;
+	err = peer_mc_open(&x->peer, x->ip, l->c->port, &c, l->prm.rate,
+			   (double)l->prm.requests / l->prm.rate, l->prm.warmup, l->prm.timeout_ms, -1,
+			   hs, r, env->skip_reason, sizeof(env->skip_reason));
+	hist_merge(&x->all[conf], &h[0]);
+	hist_merge(&x->cls[conf][0], &h[1]);
+	hist_merge(&x->cls[conf][1], &h[2]);
+	return err;
+}
+
 /* One open-loop run of half the requests in configuration @conf. */
 static int lat_step(struct exp_env *env, int conf, size_t round, double *sample, void *ctx)
 {
@@ -535,6 +557,21 @@ static int lat_step(struct exp_env *env, int conf, size_t round, double *sample,
 	struct lg_result r;
 	struct lg_proto p;
 	int err;
+
+	if (x->remote) {
+		err = xsk_kv_set_fastpath(x->srv, conf == 1);
+		xsk_kv_get_stats(x->srv, &a);
+		err = err ? err : lat_remote(env, l, conf, &r);
+		xsk_kv_get_stats(x->srv, &b);
+		l->hits[conf] += b.xdp_hits - a.xdp_hits;
+		l->rx[conf] += b.rx - a.rx;
+		l->sent[conf] += r.sent;
+		l->lost[conf] += r.lost;
+		l->mism[conf] += r.mismatched;
+		l->bad[conf] += r.mismatched;
+		*sample = (double)r.received;
+		return err;
+	}
 
 	memset(&x->mc, 0, sizeof(x->mc));
 	if (lg_mc_class(&x->mc, 0, SMALL_KEY, x->small_rep, (size_t)x->small_rep_len, &x->cls[conf][0]) ||
@@ -633,17 +670,8 @@ static int xsk_kv_run(struct exp_env *env)
 	int err;
 
 	err = measure_throughput(env, x);
-	if (!err && x->remote) {
-		static const char *const later[] = { "overall_xsk_only", "overall_xsk_fastpath",
-						     "slowpath_xsk_only", "slowpath_xsk_fastpath" };
-		size_t i;
-
-		for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-			result_skip(env->rs, later[i], "rtt_us",
-				    "two-host mode measures throughput only so far (latency: one host)");
-	} else if (!err) {
+	if (!err)
 		err = measure_latency(env, x);
-	}
 	if (!err)
 		err = xsk_kv_set_fastpath(x->srv, false);
 	return err;
