@@ -95,6 +95,27 @@ static void add_sysctl(struct json_object *o, const char *name, const char *path
 	json_object_object_add(o, name, val[0] ? json_object_new_string(val) : NULL);
 }
 
+/*
+ * Which of kernel-patches/ the running kernel carries, by what each adds:
+ * the sysctl (0001), the native XDP registration the module found (0002,
+ * the module's debugfs file), the driver-entry tracepoint (0003-0006).
+ */
+static struct json_object *kernel_patches(void)
+{
+	static const struct { const char *path, *what; } p[] = {
+		{ "/proc/sys/kernel/bpf_complexity_limit", "0001 kernel.bpf_complexity_limit sysctl" },
+		{ "/sys/kernel/debug/obench/native_xdp", "0002 xdp_native_register (obench module loaded)" },
+		{ "/sys/kernel/tracing/events/net/netif_rx_driver", "0003 net:netif_rx_driver tracepoint" },
+	};
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (!access(p[i].path, F_OK))
+			json_object_array_add(a, json_object_new_string(p[i].what));
+	return a;
+}
+
 struct json_object *metadata_collect(const char *tier)
 {
 	struct json_object *m = json_object_new_object();
@@ -125,6 +146,7 @@ struct json_object *metadata_collect(const char *tier)
 	json_object_object_add(m, "cpufreq_governor", json_object_new_string(buf[0] ? buf :
 			       "not exposed (a VM's frequency is the host's)"));
 	json_object_object_add(m, "tier", json_object_new_string(tier));
+	json_object_object_add(m, "kernel_patches", kernel_patches());
 	json_object_object_add(m, "obench_revision", json_object_new_string(OBENCH_GIT_REV));
 	return m;
 }

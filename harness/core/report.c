@@ -95,9 +95,10 @@ static void md_header(FILE *md, const struct run_data *rd, const struct figures_
 	const struct paper_takeaway *t;
 
 	fprintf(md, "# obench report\n\n");
-	fprintf(md, "Run `%s`, started %s, profile `%s`, tier **%s**: %s, %d CPUs, kernel %s, obench %s.\n\n",
-		rd->dir, rd->started, rd->profile, rd->tier, rd->cpu_model, rd->cpus, rd->kernel,
-		rd->revision);
+	fprintf(md, "Run `%s`, started %s, profile `%s`, tier **%s**: %s, %d CPUs, kernel %s%s%s%s, "
+		"obench %s.\n\n", rd->dir, rd->started, rd->profile, rd->tier, rd->cpu_model, rd->cpus,
+		rd->kernel, rd->patches[0] ? " with kernel-patches/ " : "", rd->patches,
+		rd->patches[0] ? " (run.json: kernel_patches)" : "", rd->revision);
 	fprintf(md, "## The paper's takeaways (Table 7) and this run\n\n");
 	fprintf(md, "| § | takeaway | verdict | evidence: our ratio [95 %% interval] vs the paper's | tier |\n");
 	fprintf(md, "|---|---|---|---|---|\n");

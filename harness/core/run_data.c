@@ -94,6 +94,15 @@ int run_data_load(const char *dir, struct run_data *rd, char *err, size_t len)
 
 		if (meta && json_object_object_get_ex(meta, "cpu_count", &v))
 			rd->cpus = json_object_get_int(v);
+		if (meta && json_object_object_get_ex(meta, "kernel_patches", &v) &&
+		    json_object_is_type(v, json_type_array)) {
+			size_t i, off = 0;
+
+			for (i = 0; i < json_object_array_length(v) && off < sizeof(rd->patches); i++)
+				off += (size_t)snprintf(rd->patches + off, sizeof(rd->patches) - off, "%s%.4s",
+							i ? ", " : "", json_object_get_string(
+							json_object_array_get_idx(v, i)));
+		}
 	}
 	rd->exps = calloc((size_t)json_object_object_length(exps) + 1, sizeof(*rd->exps));
 	if (!rd->exps)

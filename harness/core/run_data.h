@@ -29,6 +29,7 @@ struct run_data {
 	char dir[4096];
 	struct json_object *run;	/* owns the strings below */
 	const char *started, *profile, *tier, *kernel, *cpu_model, *revision;
+	char patches[256];	/* kernel-patches/ the kernel carried ("" none, or an old run.json) */
 	int cpus;
 	struct run_experiment *exps;
 	int n;
