@@ -156,15 +156,10 @@ static int iso_topology_remote(struct exp_env *env, struct isolation *x)
 			 "memcached is not installed (apt-get install memcached)");
 		return EXP_SKIP;
 	}
-	err = peer_topology(env, &c->remote, &x->t, &x->peer, &x->remote);
+	err = peer_load_topology(env, &c->remote, &x->t, &x->peer, &x->topo_up, "both loads");
+	x->remote = !err;
 	if (err)
-		return err == -EHOSTUNREACH ? EXP_SKIP : err;
-	x->topo_up = true;
-	if (!x->remote) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "hardware tier: server attached; pass --peer-ssh to run both loads on the peer host");
-		return EXP_SKIP;
-	}
+		return err;
 	if (peer_open(&x->bgpeer, &a, env->skip_reason, sizeof(env->skip_reason)))
 		return EXP_SKIP;
 	x->bg_open = true;

@@ -340,15 +340,11 @@ static int truncate_setup(struct exp_env *env)
 	if (err)
 		return err;
 	if (tr->cfg->remote.iface) {
-		err = peer_topology(env, &tr->cfg->remote, &tr->topo, &tr->peer, &tr->remote);
+		err = peer_load_topology(env, &tr->cfg->remote, &tr->topo, &tr->peer, &tr->topo_up,
+					 "the flood");
+		tr->remote = !err;
 		if (err)
-			return err == -EHOSTUNREACH ? EXP_SKIP : err;
-		tr->topo_up = true;
-		if (!tr->remote) {
-			snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: receiver "
-				 "attached; pass --peer-ssh to run the flood on the peer host");
-			return EXP_SKIP;
-		}
+			return err;
 	} else {
 		err = netpath_topo_create(env, &tr->topo);
 		if (err)

@@ -191,15 +191,10 @@ static int xsk_topology(struct exp_env *env, struct xsk_kv_exp *x)
 		x->topo_up = !err;
 		return err;
 	}
-	err = peer_topology(env, &c->remote, &x->topo, &x->peer, &x->remote);
+	err = peer_load_topology(env, &c->remote, &x->topo, &x->peer, &x->topo_up, "the load client");
+	x->remote = !err;
 	if (err)
-		return err == -EHOSTUNREACH ? EXP_SKIP : err;
-	x->topo_up = true;
-	if (!x->remote) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "hardware tier: server attached; pass --peer-ssh to run the load client on the peer host");
-		return EXP_SKIP;
-	}
+		return err;
 	inet_ntop(AF_INET, &x->topo.server.addr, x->ip, sizeof(x->ip));
 	return 0;
 }
@@ -558,20 +553,6 @@ static int lat_step(struct exp_env *env, int conf, size_t round, double *sample,
 	struct lg_proto p;
 	int err;
 
-	if (x->remote) {
-		err = xsk_kv_set_fastpath(x->srv, conf == 1);
-		xsk_kv_get_stats(x->srv, &a);
-		err = err ? err : lat_remote(env, l, conf, &r);
-		xsk_kv_get_stats(x->srv, &b);
-		l->hits[conf] += b.xdp_hits - a.xdp_hits;
-		l->rx[conf] += b.rx - a.rx;
-		l->sent[conf] += r.sent;
-		l->lost[conf] += r.lost;
-		l->mism[conf] += r.mismatched;
-		l->bad[conf] += r.mismatched;
-		*sample = (double)r.received;
-		return err;
-	}
 
 	memset(&x->mc, 0, sizeof(x->mc));
 	if (lg_mc_class(&x->mc, 0, SMALL_KEY, x->small_rep, (size_t)x->small_rep_len, &x->cls[conf][0]) ||
@@ -581,13 +562,15 @@ static int lat_step(struct exp_env *env, int conf, size_t round, double *sample,
 	err = xsk_kv_set_fastpath(x->srv, conf == 1);
 	if (err)
 		return err;
-	progress(env, "latency %s: round %zu/2, %llu requests at %.0f/s", cfg_name[conf], round + 1,
-		 (unsigned long long)(l->prm.warmup + l->prm.requests), l->prm.rate);
-	err = reconnect(x, (uint16_t)l->c->port);
+	progress(env, "latency %s: round %zu/2, %llu requests at %.0f/s%s", cfg_name[conf], round + 1,
+		 (unsigned long long)(l->prm.warmup + l->prm.requests), l->prm.rate,
+		 x->remote ? " from the peer" : "");
+	err = x->remote ? 0 : reconnect(x, (uint16_t)l->c->port);
 	if (err)
 		return err;
 	xsk_kv_get_stats(x->srv, &a);
-	err = loadgen_run(x->cli, &p, &l->prm, &x->all[conf], &r);
+	err = x->remote ? lat_remote(env, l, conf, &r) :
+			  loadgen_run(x->cli, &p, &l->prm, &x->all[conf], &r);
 	if (err)
 		return err;
 	xsk_kv_get_stats(x->srv, &b);
@@ -596,7 +579,8 @@ static int lat_step(struct exp_env *env, int conf, size_t round, double *sample,
 	l->sent[conf] += r.sent;
 	l->lost[conf] += r.lost;
 	l->mism[conf] += r.mismatched;
-	l->bad[conf] += x->mc.bad_class[0] + x->mc.bad_class[1];
+	/* two hosts: the peer counts a reply with wrong bytes as mismatched */
+	l->bad[conf] += x->remote ? r.mismatched : x->mc.bad_class[0] + x->mc.bad_class[1];
 	*sample = (double)r.received;
 	return 0;
 }

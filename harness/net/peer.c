@@ -273,6 +273,23 @@ int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struc
 	return peer_call(p, line, peer_hist_answer, &a, err, errlen);
 }
 
+int peer_load_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
+		       struct peer *p, bool *up, const char *load)
+{
+	bool remote;
+	int err = peer_topology(env, r, t, p, &remote);
+
+	*up = !err;	/* an unusable peer: peer_topology() destroyed @t */
+	if (err)
+		return err == -EHOSTUNREACH ? EXP_SKIP : err;
+	if (!remote) {
+		snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: the server side "
+			 "is on %s; pass --peer-ssh to run %s on the peer host", r->iface, load);
+		return EXP_SKIP;
+	}
+	return 0;
+}
+
 void peer_close(struct peer *p)
 {
 	if (p->in_fd >= 0)

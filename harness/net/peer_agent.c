@@ -294,6 +294,15 @@ static int pace_cmd(const char *line, struct peer_lines *in)
 	return peer_agent_job(pace_child, &j, in);
 }
 
+/* The jobs of this layer; higher layers add theirs through peer_agent_main()'s @cmds. */
+static const struct peer_agent_cmd builtin_cmds[] = {
+	{ "echo ", echo_cmd },
+	{ "iperf ", iperf_cmd },
+	{ "flood ", flood_cmd },
+	{ "pace ", pace_cmd },
+	{ NULL, NULL },
+};
+
 int peer_agent_main(const struct peer_agent_cmd *cmds)
 {
 	struct peer_lines in = { .fd = STDIN_FILENO };
@@ -309,27 +318,20 @@ int peer_agent_main(const struct peer_agent_cmd *cmds)
 			return 0;	/* stdin closed: nothing of ours is left running */
 		if (!strcmp(line, "hello")) {
 			printf("obench-agent %s\n", peer_version());
-		} else if (!strncmp(line, "echo ", 5)) {
-			if (echo_cmd(line, &in))
-				return 0;
-		} else if (!strncmp(line, "iperf ", 6)) {
-			if (iperf_cmd(line, &in))
-				return 0;
-		} else if (!strncmp(line, "flood ", 6)) {
-			if (flood_cmd(line, &in))
-				return 0;
-		} else if (!strncmp(line, "pace ", 5)) {
-			if (pace_cmd(line, &in))
-				return 0;
-		} else {
+			fflush(stdout);
+			continue;
+		}
+		for (c = builtin_cmds; c->prefix; c++)
+			if (!strncmp(line, c->prefix, strlen(c->prefix)))
+				break;
+		if (!c->prefix)
 			for (c = cmds; c && c->prefix; c++)
 				if (!strncmp(line, c->prefix, strlen(c->prefix)))
 					break;
-			if (!c || !c->prefix)
-				printf("err %d\ndone\n", ENOSYS);
-			else if (c->run(line, &in))
-				return 0;	/* stdin closed mid-job */
-		}
+		if (!c || !c->prefix)
+			printf("err %d\ndone\n", ENOSYS);
+		else if (c->run(line, &in))
+			return 0;	/* stdin closed mid-job */
 		fflush(stdout);
 	}
 }

@@ -306,15 +306,10 @@ static int kv_topology(struct exp_env *env, struct chaining_kv *kv)
 			 "memcached is not installed (apt-get install memcached)");
 		return EXP_SKIP;
 	}
-	err = peer_topology(env, &c->remote, &kv->t, &kv->peer, &kv->remote);
+	err = peer_load_topology(env, &c->remote, &kv->t, &kv->peer, &kv->topo_up, "the load client");
+	kv->remote = !err;
 	if (err)
-		return err == -EHOSTUNREACH ? EXP_SKIP : err;
-	kv->topo_up = true;
-	if (!kv->remote) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "hardware tier: server attached; pass --peer-ssh to run the load client on the peer host");
-		return EXP_SKIP;
-	}
+		return err;
 	kv->wcfg = (struct lg_mcw_cfg){ .keys = { 1, 1 }, .value_size = { 32, 32 }, .seed = 0x5eed7ab5 };
 	snprintf(kv->why_threads, sizeof(kv->why_threads), "two hosts: %d outstanding from the peer",
 		 KV_PEER_WINDOW);
