@@ -5,8 +5,10 @@
  * the start of the UDP/TCP payload: `magic` then a sequence number, the index
  * of the packet's slot in `stamps`.  The first stamp of a slot wins.
  *
- *  drv    tp_btf/net_dev_start_xmit on the sender (driver entry of the veth);
- *         two-host mode: tp_btf/netif_receive_skb on the DUT (stack entry)
+ *  drv    net:netif_rx_driver of the receiving driver on a kernel with
+ *         kernel-patches/ (Table 1's origin); else tp_btf/net_dev_start_xmit on
+ *         the sender (driver entry of the veth), or in two-host mode
+ *         tp_btf/netif_receive_skb on the DUT (stack entry, after XDP)
  *  xdp    XDP on the server veth            tc   TC (clsact) ingress there
  *  skskb  SK_SKB verdict (TCP socket in the sockhash)
  *  sock   tp_btf/sk_data_ready, UDP: the datagram just queued to the socket
@@ -152,6 +154,24 @@ int BPF_PROG(at_driver, const struct sk_buff *skb, const struct net_device *dev)
 	__u32 seq;
 
 	int r = skb_tag(skb, &t, &seq);
+
+	STAMP_ORIGIN(r, t, seq, now);
+	return 0;
+}
+
+/*
+ * A kernel with kernel-patches/: net:netif_rx_driver fires when a frame
+ * reaches its receiving driver, before XDP (veth_xmit for the peer,
+ * virtio_net's receive_buf, mlx5e's skb_from_cqe handlers) -- Table 1's
+ * origin.  @data is the Ethernet header.  Attached only where it exists.
+ */
+SEC("raw_tp/netif_rx_driver")	/* tp_btf refuses the untyped data pointer */
+int BPF_PROG(at_rx_driver, const struct net_device *dev, const void *data, unsigned int len)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct tag t;
+	__u32 seq;
+	int r = tag_at((unsigned char *)data, sizeof(struct ethhdr), 0, &t, &seq);
 
 	STAMP_ORIGIN(r, t, seq, now);
 	return 0;

@@ -105,8 +105,25 @@ struct hc_tag {
 	__u32 magic, seq;
 };
 
+/*
+ * Where a packet's first stamp comes from: the receiving driver (a kernel
+ * with kernel-patches/: Table 1's origin), the sender's transmit (one
+ * host), or the DUT's stack entry after XDP (two hosts, stock kernel).
+ */
+enum origin { ORIGIN_RX_DRIVER, ORIGIN_SENDER, ORIGIN_STACK };
+
+static const char *const origin_note[] = {
+	[ORIGIN_RX_DRIVER] = "origin: net:netif_rx_driver of the receiving driver, before XDP "
+			     "(kernel-patches/: Table 1's origin)",
+	[ORIGIN_SENDER] = "origin: tp_btf/net_dev_start_xmit of the client veth (paper: NIC driver RX)",
+	[ORIGIN_STACK] = "origin: tp_btf/netif_receive_skb on the DUT (stack entry, after XDP)",
+};
+
+#define RX_DRIVER_EVENT	"/sys/kernel/tracing/events/net/netif_rx_driver"
+
 struct hook_cost {
 	const struct hook_cost_cfg *cfg;
+	enum origin origin;
 	struct topo topo;
 	bool topo_up;
 	struct hook_cost_bpf *skel;
@@ -456,6 +473,12 @@ static int hook_cost_load(struct exp_env *env, struct hook_cost *hc)
 	hc->skel = hook_cost_bpf__open();
 	if (!hc->skel)
 		return -errno;
+	if (!access(RX_DRIVER_EVENT, F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events/net/netif_rx_driver", F_OK))
+		hc->origin = ORIGIN_RX_DRIVER;
+	else
+		hc->origin = hc->cfg->remote.iface ? ORIGIN_STACK : ORIGIN_SENDER;
+	bpf_program__set_autoload(hc->skel->progs.at_rx_driver, hc->origin == ORIGIN_RX_DRIVER);
 	hc->skel->rodata->magic = hc->magic;
 	hc->skel->rodata->port = HC_PORT;
 	bpf_map__set_max_entries(hc->skel->maps.stamps, (__u32)(hc->packets * NPHASES + 1));
@@ -465,14 +488,15 @@ static int hook_cost_load(struct exp_env *env, struct hook_cost *hc)
 			 "the kernel rejected the hook-cost programs (%s)", strerror(-err));
 		return EXP_SKIP;
 	}
-	/* two hosts: no sender here, the origin is the stack's entry on the DUT */
-	hc->drv_link = bpf_program__attach(hc->cfg->remote.iface ? hc->skel->progs.at_stack :
+	hc->drv_link = bpf_program__attach(hc->origin == ORIGIN_RX_DRIVER ? hc->skel->progs.at_rx_driver :
+					   hc->origin == ORIGIN_STACK ? hc->skel->progs.at_stack :
 					   hc->skel->progs.at_driver);
 	hc->sock_link = bpf_program__attach(hc->skel->progs.at_socket);
 	if (!hc->drv_link || !hc->sock_link) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason),
 			 "tp_btf/%s or tp_btf/sk_data_ready cannot be attached (%s)",
-			 hc->cfg->remote.iface ? "netif_receive_skb" : "net_dev_start_xmit",
+			 hc->origin == ORIGIN_RX_DRIVER ? "netif_rx_driver" :
+			 hc->origin == ORIGIN_STACK ? "netif_receive_skb" : "net_dev_start_xmit",
 			 strerror(errno));
 		return EXP_SKIP;
 	}
@@ -503,15 +527,11 @@ static int hook_cost_setup(struct exp_env *env)
 	if (err)
 		return err;
 	if (hc->cfg->remote.iface) {
-		err = peer_topology(env, &hc->cfg->remote, &hc->topo, &hc->peer, &hc->remote);
+		err = peer_load_topology(env, &hc->cfg->remote, &hc->topo, &hc->peer, &hc->topo_up,
+					 "the tagged packets' sender");
+		hc->remote = !err;
 		if (err)
-			return err == -EHOSTUNREACH ? EXP_SKIP : err;
-		hc->topo_up = true;
-		if (!hc->remote) {
-			snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: server "
-				 "attached; pass --peer-ssh to send the tagged packets from the peer host");
-			return EXP_SKIP;
-		}
+			return err;
 		inet_ntop(AF_INET, &hc->topo.server.addr, hc->ip, sizeof(hc->ip));
 	} else {
 		err = netpath_topo_create(env, &hc->topo);
@@ -569,11 +589,11 @@ static size_t order_violations(const struct hook_cost *hc, int p, size_t *checke
 
 		if (!s->drv)
 			continue;
-		/* two hosts: the origin (stack entry) comes after XDP */
-		if (hc->remote && (phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
+		/* the stack-entry origin comes after XDP */
+		if (hc->origin == ORIGIN_STACK && (phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
 			seq[m++] = s->xdp;
 		seq[m++] = s->drv;
-		if (!hc->remote && (phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
+		if (hc->origin != ORIGIN_STACK && (phases[p].flags & (F_XDP | F_MIN)) == F_XDP)
 			seq[m++] = s->xdp;
 		if ((phases[p].flags & (F_TC | F_MIN)) == F_TC)
 			seq[m++] = s->tc;
@@ -750,8 +770,7 @@ static int add_reach_rows(struct exp_env *env, const struct hook_cost *hc)
 		int phase, delta;
 		const char *note;
 	} rows[] = {
-		{ "xdp", P_UDP_ALL, D_XDP,
-		  "origin: tp_btf/net_dev_start_xmit of the client veth (paper: NIC driver RX)" },
+		{ "xdp", P_UDP_ALL, D_XDP, "" },
 		{ "tc", P_UDP_ALL, D_TC, "" },
 		{ "sk_skb", P_TCP_SKSKB, D_SKSKB, "TCP, SK_SKB verdict program on the server socket" },
 		{ "sk_skb_udp", P_UDP_SKSKB, D_SKSKB,
@@ -767,16 +786,19 @@ static int add_reach_rows(struct exp_env *env, const struct hook_cost *hc)
 
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) && !hc->remote; i++)
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) && hc->origin != ORIGIN_STACK; i++) {
+		snprintf(note, sizeof(note), "%s%s%s", rows[i].note, i ? "" : origin_note[hc->origin],
+			 hc->remote && !i ? "; packets from the peer" : "");
 		add_delta(env, rows[i].config, "ns_to_reach", v,
-			  collect(hc, rows[i].phase, rows[i].delta, v), 0, rows[i].note);
+			  collect(hc, rows[i].phase, rows[i].delta, v), 0, note);
+	}
 	/*
 	 * Two hosts on a stock kernel: the origin is the stack's entry, after the
 	 * driver and XDP -- not Table 1's, so another metric the paper's claims
 	 * do not judge, and no XDP row (the driver-entry stamp of
 	 * kernel-patches/ would give both).
 	 */
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) && hc->remote; i++) {
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) && hc->origin == ORIGIN_STACK; i++) {
 		if (rows[i].delta == D_XDP) {
 			result_skip(env->rs, rows[i].config, "ns_from_stack", "XDP runs before the "
 				    "stack's entry, the origin in two-host mode without a driver-entry stamp");
@@ -821,16 +843,16 @@ static int hook_cost_run(struct exp_env *env)
 		err = add_reach_rows(env, hc);
 	if (err)
 		goto out;
-	if (hc->remote)
+	if (hc->origin == ORIGIN_STACK)
 		result_skip(env->rs, "xdp", "prep_ns", "XDP runs before the stack's entry, the origin in "
 			    "two-host mode without a driver-entry stamp");
 	else
 		add_prep(env, hc, "xdp", P_UDP_XDP, P_UDP_NONE, D_SOCK, "UDP driver->socket");
 	/* the origin cancels out of a difference: any stamp before the hook will do */
 	add_prep(env, hc, "tc", P_UDP_TC, P_UDP_NONE, D_SOCK,
-		 hc->remote ? "UDP stack entry->socket" : "UDP driver->socket");
+		 hc->origin == ORIGIN_STACK ? "UDP stack entry->socket" : "UDP driver->socket");
 	add_prep(env, hc, "sk_skb", P_TCP_SKSKB_MIN, P_TCP_NONE, D_USER,
-		 hc->remote ? "TCP stack entry->recv()" : "TCP driver->recv()");
+		 hc->origin == ORIGIN_STACK ? "TCP stack entry->recv()" : "TCP driver->recv()");
 	add_run_stats(env, hc);
 	/* bpf_stats would add its two clock reads to every test-run repetition */
 	if (hc->stats_on) {
