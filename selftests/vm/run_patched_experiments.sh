@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fig. 14 where the paper measured it: `obench run complexity --testbed-kernel
-# build/kernel/6.12` boots the patched kernel (make kernel) in the testbed VM,
-# and the native fib/sum64 run at the XDP call site (kernel-patches/ +
-# the module): their rows and the gaps are measured there, not modelled.
-# Skips (exit 4) when that kernel has not been built.
+# The experiments on the patched kernel (make kernel), booted in the testbed
+# VM by `obench run --testbed-kernel build/kernel/6.12`:
+#  - complexity (Fig. 14 where the paper measured it): the native fib/sum64
+#    run at the XDP call site (kernel-patches/ + the module), their rows and
+#    the gaps measured there, not modelled;
+#  - hook-cost (Table 1): every packet's origin stamp is net:netif_rx_driver,
+#    the receiving driver's entry before XDP, and the stamps run in path order.
+# Under TCG these prove function, not speed.  Skips (exit 4) when that kernel
+# has not been built.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 OBENCH=${OBENCH:-$TOP/build/obench}
 . "$(dirname "$0")/../ktap.sh"
@@ -26,6 +30,19 @@ t_native_rows_measured() {
 		! grep -q 'model: native rate' "$csv" && ! grep -q '^complexity,native_xdp,' "$csv"
 }
 
+t_hook_cost_driver_origin() {
+	local rc csv
+	"$OBENCH" run hook-cost --quick --packets 400 --rounds 4 --testbed-kernel "$K" \
+		--out "$TMP/hc" >"$TMP/hc.log" 2>&1
+	rc=$?
+	csv="$TMP/hc/latest/hook-cost.csv"
+	ktap_diag "exit $rc; $(awk -F, '$3 == "ns_to_reach" || $3 == "order_violations" { printf "%s %s %s; ", $2, $5, $6 }' "$csv" 2>/dev/null)"
+	[ $rc = 0 ] && grep -q '^hook-cost,xdp,ns_to_reach,ns,ok,.*origin: net:netif_rx_driver' "$csv" &&
+		[ "$(awk -F, '$3 == "ns_to_reach" && $5 == "ok" && $6 > 0' "$csv" | wc -l)" -ge 6 ] &&
+		grep -q 'order_violations,packets,ok,0,' "$csv" &&
+		grep -q '"0003 net:netif_rx_driver tracepoint"' "$TMP/hc/latest/run.json"
+}
+
 # a directory without the kernel: exit 2, one line, nothing created
 t_missing_kernel_refused() {
 	local rc
@@ -37,6 +54,7 @@ t_missing_kernel_refused() {
 }
 
 ktap_test_fn complexity_native_at_xdp_site_measured t_native_rows_measured
+ktap_test_fn hook_cost_origin_is_the_driver_entry t_hook_cost_driver_origin
 ktap_test_fn missing_testbed_kernel_refused t_missing_kernel_refused
 if [ "$(id -u)" -ne 0 ]; then
 	ktap_skip_all "needs root"
