@@ -28,7 +28,8 @@ struct exp_env {
 	int warmup;			/* samples discarded before those */
 	double adapt_target;		/* adaptive samplers: wanted relative half-width of a median's interval */
 	double adapt_budget_s;		/* ... and the seconds of extra rounds they may spend */
-	const char *tier;		/* "host", "testbed-vm (...)", ... */
+	const char *tier;		/* "host", "testbed-vm (...)", "hardware" (a physical --iface) */
+	char hardware[320];		/* "hardware": the NIC and the peer, for run.json */
 	const char *run_dir;
 	struct result_set *rs;
 	void *priv;			/* the experiment's own state */

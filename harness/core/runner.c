@@ -147,10 +147,13 @@ static struct json_object *argv_json(int argc, char **argv)
 }
 
 static void set_status(struct json_object *exps, const char *name, const char *status,
-		       const char *reason, double wall, const struct noise *noise)
+		       const char *reason, double wall, const struct noise *noise,
+		       const char *hardware)
 {
 	struct json_object *o = json_object_new_object();
 
+	if (hardware[0])
+		json_object_object_add(o, "hardware", json_object_new_string(hardware));
 	json_object_object_add(o, "noise", noise_json(noise));
 	json_object_object_add(o, "status", json_object_new_string(status));
 	json_object_object_add(o, "reason", json_object_new_string(reason ? reason : ""));
@@ -234,7 +237,7 @@ static int run_experiment(const struct run_request *req, int i, const struct run
 			noise.why);
 	fprintf(stderr, "[%d/%d] %s: %s%s%s (%.1f s)\n", i + 1, req->n, e->name, status,
 		reason[0] ? ": " : "", reason, mono_s() - t0);
-	set_status(exps, e->name, status, reason, mono_s() - t0, &noise);
+	set_status(exps, e->name, status, reason, mono_s() - t0, &noise, env.hardware);
 	save_run_json(dir, run);
 	result_set_free(&rs);
 	return !strcmp(status, "failed");

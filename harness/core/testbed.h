@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #define TIER_HOST "host"
+#define TIER_HARDWARE "hardware"	/* --iface is a physical NIC (net/peer.c) */
 #define TIER_TESTBED "testbed-vm (TCG: emulated, not comparable with hardware)"
 
 /* We are running inside testbed/vmrun's VM. */

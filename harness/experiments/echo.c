@@ -123,24 +123,20 @@ static int echo_setup(struct exp_env *env)
 	x->cfg = c;
 	x->hook.cli_fd = x->hook.srv_fd = x->hook.sk_map_fd = -1;
 	if (c->remote.iface) {
-		err = topo_create_iface(&x->topo, c->remote.iface, c->remote.peer);
+		/* the server side on --iface, and with --peer-ssh the session to the peer */
+		err = peer_topology(env, &c->remote, &x->topo, &x->peer, &x->remote);
+		if (err)
+			return err;
 	} else {
 		topo_cleanup_stale();
 		err = topo_create(&x->topo);
-	}
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot build the %s topology (%s)",
-			 c->remote.iface ? "interface" : "veth/netns", strerror(-err));
-		return err;
+		if (err) {
+			snprintf(env->skip_reason, sizeof(env->skip_reason),
+				 "cannot build the veth/netns topology (%s)", strerror(-err));
+			return err;
+		}
 	}
 	x->topo_up = true;
-	if (c->remote.peer_ssh) {
-		struct peer_addr a = { c->remote.peer_ssh, c->remote.ssh_config, c->remote.peer_obench };
-
-		if (peer_open(&x->peer, &a, env->skip_reason, sizeof(env->skip_reason)))
-			return -EHOSTUNREACH;
-		x->remote = true;
-	}
 	netpath_place_rx(&x->topo, c->remote.iface ? -1 : c->place.rx_cpu, x->rx_note, sizeof(x->rx_note));
 	x->skel = echo_bpf__open();
 	if (!x->skel)

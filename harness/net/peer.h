@@ -65,6 +65,19 @@ struct peer {
  */
 int peer_open(struct peer *p, const struct peer_addr *a, char *err, size_t errlen);
 
+struct exp_env;
+struct topo;
+
+/* True when @ifname is backed by a device (a NIC), not a virtual interface (veth, lo). */
+bool netdev_is_physical(const char *ifname);
+
+/*
+ * The tier of an experiment on --iface: "hardware" when it is a physical NIC,
+ * with its driver, firmware, queues, link speed and (@p open) the peer's
+ * kernel in env->hardware (run.json); otherwise the tier stays.
+ */
+void peer_hardware_tier(struct exp_env *env, const struct topo *t, struct peer *p);
+
 /* Pre-flight: peer_open + peer_close. */
 int peer_preflight(const struct peer_addr *a, char *err, size_t errlen);
 

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 
 #include "core/clock.h"
 #include "core/cpupin.h"
@@ -294,8 +295,20 @@ static int pace_cmd(const char *line, struct peer_lines *in)
 	return peer_agent_job(pace_child, &j, in);
 }
 
+/* The peer's kernel release, for the DUT's run.json. */
+static int uname_cmd(const char *line, struct peer_lines *in)
+{
+	struct utsname u;
+
+	(void)line;
+	(void)in;
+	printf("uname %s\ndone 0\n", uname(&u) ? "?" : u.release);
+	return 0;
+}
+
 /* The jobs of this layer; higher layers add theirs through peer_agent_main()'s @cmds. */
 static const struct peer_agent_cmd builtin_cmds[] = {
+	{ "uname", uname_cmd },
 	{ "echo ", echo_cmd },
 	{ "iperf ", iperf_cmd },
 	{ "flood ", flood_cmd },
