@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Two-host mode, DUT side: the ssh session to `obench peer-agent` (see peer.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,19 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
 
 #include "core/obench.h"
 #include "core/spawn.h"
-#include "core/testbed.h"
 #include "net/net_opts.h"
 #include "net/peer.h"
-#include "net/topology.h"
 
 #ifndef OBENCH_GIT_REV
 #define OBENCH_GIT_REV "unknown"
@@ -201,102 +193,6 @@ int peer_call(struct peer *p, const char *line, void (*answer)(const char *line,
 	return -EPIPE;
 }
 
-void peer_put_result(int out, const struct lg_result *r, int err)
-{
-	dprintf(out, "res %llu %llu %llu %llu %llu %.9f\n", (unsigned long long)r->sent,
-		(unsigned long long)r->received, (unsigned long long)r->lost,
-		(unsigned long long)r->mismatched, (unsigned long long)r->late, r->elapsed_s);
-	if (err)
-		dprintf(out, "err %d\n", -err);
-}
-
-int peer_parse_result(const char *line, struct lg_result *r)
-{
-	unsigned long long s, rc, l, m, late;
-	double x;
-
-	if (sscanf(line, "res %llu %llu %llu %llu %llu %lf", &s, &rc, &l, &m, &late, &x) != 6)
-		return 0;
-	*r = (struct lg_result){ s, rc, l, m, late, x };
-	return 1;
-}
-
-void peer_put_hist(int out, int id, const struct histogram *h)
-{
-	unsigned int i;
-
-	dprintf(out, "hist %d %llu %llu %llu %.17g %.17g\n", id, (unsigned long long)h->count,
-		(unsigned long long)h->min, (unsigned long long)h->max, h->sum, h->sumsq);
-	for (i = 0; i < HIST_BUCKETS; i++)
-		if (h->b[i])
-			dprintf(out, "b %d %u %llu\n", id, i, (unsigned long long)h->b[i]);
-}
-
-int peer_parse_hist(const char *line, struct histogram *const *hs, int nh)
-{
-	unsigned long long n, lo, hi;
-	unsigned int idx;
-	double x, y;
-	int id;
-
-	if (sscanf(line, "hist %d %llu %llu %llu %lf %lf", &id, &n, &lo, &hi, &x, &y) == 6) {
-		if (id < 0 || id >= nh || !hs[id])
-			return 1;
-		hs[id]->count = n;
-		hs[id]->min = lo;
-		hs[id]->max = hi;
-		hs[id]->sum = x;
-		hs[id]->sumsq = y;
-		return 1;
-	}
-	if (sscanf(line, "b %d %u %llu", &id, &idx, &n) == 3) {
-		if (id >= 0 && id < nh && hs[id] && idx < HIST_BUCKETS)
-			hs[id]->b[idx] = n;
-		return 1;
-	}
-	return 0;
-}
-
-void peer_hist_answer(const char *line, void *ctx)
-{
-	struct peer_hist_answer *a = ctx;
-
-	if (!peer_parse_hist(line, a->h, a->nh))
-		peer_parse_result(line, a->r);
-}
-
-int peer_echo(struct peer *p, const char *ip, int port, size_t size, const struct lg_params *prm,
-	      struct histogram *h, struct lg_result *r, char *err, size_t errlen)
-{
-	struct histogram *hs[1] = { h };
-	struct peer_hist_answer a = { hs, 1, r };
-	char line[512];
-
-	snprintf(line, sizeof(line), "echo %s %d %zu %llu %llu %d %d %d %.17g\n", ip, port, size,
-		 (unsigned long long)prm->requests, (unsigned long long)prm->warmup, prm->timeout_ms,
-		 prm->stream, prm->cpu, prm->duration_s);
-	hist_init(h);
-	memset(r, 0, sizeof(*r));
-	return peer_call(p, line, peer_hist_answer, &a, err, errlen);
-}
-
-int peer_load_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
-		       struct peer *p, bool *up, const char *load)
-{
-	bool remote;
-	int err = peer_topology(env, r, t, p, &remote);
-
-	*up = !err;	/* an unusable peer: peer_topology() destroyed @t */
-	if (err)
-		return err == -EHOSTUNREACH ? EXP_SKIP : err;
-	if (!remote) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: the server side "
-			 "is on %s; pass --peer-ssh to run %s on the peer host", r->iface, load);
-		return EXP_SKIP;
-	}
-	return 0;
-}
-
 void peer_close(struct peer *p)
 {
 	if (p->in_fd >= 0)
@@ -329,134 +225,3 @@ int net_remote_validate(const struct net_remote *r, char *err, size_t errlen)
 	return r->peer_ssh ? peer_preflight(&a, err, errlen) : 0;
 }
 
-static void bps_answer(const char *line, void *ctx)
-{
-	sscanf(line, "bps %lf", (double *)ctx);
-}
-
-int peer_iperf(struct peer *p, const char *ip, int port, int streams, double secs, double *bps,
-	       char *err, size_t errlen)
-{
-	char line[160];
-
-	*bps = 0;
-	snprintf(line, sizeof(line), "iperf %s %d %d %.17g\n", ip, port, streams, secs);
-	return peer_call(p, line, bps_answer, bps, err, errlen);
-}
-
-void peer_result_answer(const char *line, void *ctx)
-{
-	peer_parse_result(line, ctx);
-}
-
-int peer_flood(struct peer *p, const char *ip, int port, size_t size, double secs, int cpu,
-	       struct lg_result *r, char *err, size_t errlen)
-{
-	char line[160];
-
-	memset(r, 0, sizeof(*r));
-	snprintf(line, sizeof(line), "flood %s %d %zu %.17g %d\n", ip, port, size, secs, cpu);
-	return peer_call(p, line, peer_result_answer, r, err, errlen);
-}
-
-int peer_paced(struct peer *p, const char *ip, int port, bool stream, size_t size,
-	       unsigned int magic, unsigned int first, unsigned int count, int gap_us, int delay_ms,
-	       struct lg_result *r, char *err, size_t errlen)
-{
-	char line[200];
-
-	memset(r, 0, sizeof(*r));
-	snprintf(line, sizeof(line), "pace %s %d %d %zu %u %u %u %d %d\n", ip, port, stream, size,
-		 magic, first, count, gap_us, delay_ms);
-	return peer_call(p, line, peer_result_answer, r, err, errlen);
-}
-
-bool netdev_is_physical(const char *ifname)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device", ifname);
-	return !access(path, F_OK);
-}
-
-/* The first line of /sys/class/net/@ifname/@attr, or "?". */
-static void netdev_attr(const char *ifname, const char *attr, char *buf, size_t len)
-{
-	char path[160];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, attr);
-	snprintf(buf, len, "?");
-	f = fopen(path, "r");
-	if (f && fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = 0;
-	if (f)
-		fclose(f);
-}
-
-static void uname_answer(const char *line, void *ctx)
-{
-	if (!strncmp(line, "uname ", 6))
-		snprintf(ctx, 96, "%s", line + 6);
-}
-
-void peer_hardware_tier(struct exp_env *env, const struct topo *t, struct peer *p)
-{
-	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
-	char speed[32], peer_kernel[96] = "not asked (no --peer-ssh)", err[64];
-	const char *ifname = t->server.ifname;
-	struct ifreq ifr = { 0 };
-	struct dirent *de;
-	int fd, rxq = 0;
-	DIR *d;
-
-	if (!t->hardware || !netdev_is_physical(ifname))
-		return;
-	env->tier = TIER_HARDWARE;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&di;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || ioctl(fd, SIOCETHTOOL, &ifr))
-		snprintf(di.driver, sizeof(di.driver), "?");
-	if (fd >= 0)
-		close(fd);
-	netdev_attr(ifname, "speed", speed, sizeof(speed));
-	snprintf(err, sizeof(err), "/sys/class/net/%s/queues", ifname);
-	d = opendir(err);
-	while (d && (de = readdir(d)))
-		rxq += !strncmp(de->d_name, "rx-", 3);
-	if (d)
-		closedir(d);
-	if (p && peer_call(p, "uname\n", uname_answer, peer_kernel, err, sizeof(err)))
-		snprintf(peer_kernel, sizeof(peer_kernel), "unknown (%s)", err);
-	snprintf(env->hardware, sizeof(env->hardware), "%s: driver %s, firmware %s, bus %s, %d rx "
-		 "queues, link %s Mbit/s; peer kernel %s", ifname, di.driver,
-		 di.fw_version[0] ? di.fw_version : "?", di.bus_info[0] ? di.bus_info : "?", rxq, speed,
-		 peer_kernel);
-}
-
-int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
-		  struct peer *p, bool *remote)
-{
-	struct peer_addr a = { r->peer_ssh, r->ssh_config, r->peer_obench };
-	int err;
-
-	*remote = false;
-	err = topo_create_iface(t, r->iface, r->peer);
-	if (err) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason), "cannot use --iface %s: %s",
-			 r->iface, strerror(-err));
-		return err;
-	}
-	if (!r->peer_ssh) {
-		peer_hardware_tier(env, t, NULL);
-		return 0;
-	}
-	if (peer_open(p, &a, env->skip_reason, sizeof(env->skip_reason))) {
-		topo_destroy(t);
-		return -EHOSTUNREACH;
-	}
-	*remote = true;
-	peer_hardware_tier(env, t, p);
-	return 0;
-}
