@@ -71,6 +71,7 @@ t_kvcache_quick() {
 	[ $rc = 0 ] && [ "$(awk -F, '$3 == "req_per_s" && $5 == "ok"' "$csv" | wc -l)" = 2 ] &&
 		[ "$(grep -o 'XDP hits [0-9]*' "$csv" | head -1 | awk '{print $3}')" -gt 1000 ] &&
 		[ "$(grep -cE '^kvcache,(fast|slow)path_(kvcache|memcached_only),rtt_us,us,ok,' "$csv")" = 4 ] &&
+		grep -qE '^kvcache,rho,fraction,,ok,' "$csv" && grep -q '^kvcache,crossover_measured,' "$csv" &&
 		nothing_left
 }
 
