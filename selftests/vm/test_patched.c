@@ -269,4 +269,71 @@ TEST(native_function_runs_at_veth_xdp)
 	system("ip link del obnx0");
 }
 
+/*
+ * testbed/vmrun's two virtio-net NICs share a QEMU hub: eth0 (52:54:00:0b:00:01)
+ * sends, eth1 (…:02) receives through virtio_net's receive_buf().  eth0 gets
+ * @net.1 and a static neighbour @net.2 at eth1's MAC; eth1's ifindex, or -1
+ * when the VM has no such NICs (an older vmrun).
+ */
+static int virtio_pair(const char *net)
+{
+	char cmd[256], drv[128] = "";
+	ssize_t n = readlink("/sys/class/net/eth1/device/driver", drv, sizeof(drv) - 1);
+
+	if (n <= 0 || !strstr(drv, "virtio_net"))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "ip addr flush dev eth0 && ip addr add %s.1/24 dev eth0 && "
+		 "ip link set eth0 up && ip link set eth1 up && "
+		 "ip neigh replace %s.2 lladdr 52:54:00:0b:00:02 dev eth0", net, net);
+	return system(cmd) ? -1 : (int)if_nametoindex("eth1");
+}
+
+TEST(driver_entry_tracepoint_fires_per_virtio_frame)
+{
+	int n, ifindex;
+
+	if (access(TP_ENABLE, F_OK))
+		SKIP(return, "%s missing (patch 0003 missing, or no tracefs)", TP_ENABLE);
+	ifindex = virtio_pair("10.97.0");
+	if (ifindex <= 0)
+		SKIP(return, "no virtio-net NIC pair in this VM (testbed/vmrun adds two on a hub)");
+	usleep(500000);	/* link up, IPv6 autoconf chatter first */
+	write_file(TRACING "/trace", "");
+	EXPECT(!write_file(TP_ENABLE, "1"), "enable the tracepoint");
+	send_frames("10.97.0", 50);
+	write_file(TP_ENABLE, "0");
+	n = trace_lines(ifindex);
+	TH_LOG("net:netif_rx_driver on eth1 (virtio_net, ifindex %d): %d events for 50 frames", ifindex, n);
+	EXPECT(n >= 50, "%d events, want one per frame (50; more: IPv6 chatter)", n);
+}
+
+/* The native function at virtio_net's XDP call site (receive_small/mergeable), per frame. */
+TEST(native_function_runs_at_virtio_xdp)
+{
+	struct complexity_bpf *s;
+	long long r0, r1;
+	char req[64];
+	int fd, ifindex;
+
+	if (access(NATIVE_XDP, F_OK))
+		SKIP(return, "%s missing", NATIVE_XDP);
+	ifindex = virtio_pair("10.96.0");
+	if (ifindex <= 0)
+		SKIP(return, "no virtio-net NIC pair in this VM (testbed/vmrun adds two on a hub)");
+	s = load_fib();
+	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
+	fd = bpf_program__fd(s->progs.xdp_fib);
+	EXPECT(!bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL), "attach to eth1 (native)");
+	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
+	EXPECT(!write_file(NATIVE_XDP, req), "register");
+	r0 = native_runs();
+	send_frames("10.96.0", 50);
+	r1 = native_runs();
+	TH_LOG("native calls at eth1's XDP (virtio_net): %lld for 50 frames", r1 - r0);
+	EXPECT(r1 - r0 >= 50, "the native fib ran %lld times for 50 frames", r1 - r0);
+	write_file(NATIVE_XDP, "off");
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	complexity_bpf__destroy(s);
+}
+
 TEST_HARNESS_MAIN
