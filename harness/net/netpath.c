@@ -243,11 +243,34 @@ int netpath_rx_cpu(const struct topo *t, enum topo_side side, int cpu)
 	return n > 0 ? 0 : n < 0 ? n : -ENOENT;
 }
 
+/* Receive queues of a --iface interface and its RPS mask on rx-0, for the rows. */
+static void iface_rx_note(const struct topo *t, char *note, size_t len)
+{
+	char path[160], rps[64] = "?";
+	struct dirent *de;
+	int rxq = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", t->server.ifname);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		rxq += !strncmp(de->d_name, "rx-", 3);
+	if (d)
+		closedir(d);
+	if (netpath_rps_get(t, rps, sizeof(rps)))
+		snprintf(rps, sizeof(rps), "?");
+	snprintf(note, len, "server rx on %s: %d rx queue%s, rx-0 RPS mask %s (one queue and core "
+		 "as in the paper: ethtool -L/-X or an ntuple rule, see the README)", t->server.ifname,
+		 rxq, rxq == 1 ? "" : "s", rps);
+}
+
 int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len)
 {
 	int err = cpu >= 0 ? netpath_rx_cpu(t, TOPO_SERVER, cpu) : 0;
 
-	if (cpu < 0)
+	if (t->hardware)
+		iface_rx_note(t, note, len);
+	else if (cpu < 0)
 		snprintf(note, len, "server rx in the sender's softirq");
 	else if (err)
 		snprintf(note, len, "server rx in the sender's softirq (threaded NAPI on cpu %d failed: %s)",
