@@ -259,9 +259,9 @@ static void iface_rx_note(const struct topo *t, char *note, size_t len)
 		closedir(d);
 	if (netpath_rps_get(t, rps, sizeof(rps)))
 		snprintf(rps, sizeof(rps), "?");
-	snprintf(note, len, "server rx on %s: %d rx queue%s, rx-0 RPS mask %s (one queue and core "
-		 "as in the paper: ethtool -L/-X or an ntuple rule, see the README)", t->server.ifname,
-		 rxq, rxq == 1 ? "" : "s", rps);
+	/* short: it goes into notes with more after it (pinning one queue: README) */
+	snprintf(note, len, "server rx on %s: %d rx queue%s, RPS %s", t->server.ifname, rxq,
+		 rxq == 1 ? "" : "s", rps);
 }
 
 int netpath_place_rx(const struct topo *t, int cpu, char *note, size_t len)
