@@ -251,7 +251,7 @@ TEST(a_failed_gate_is_inconclusive_or_a_lower_bound)
 		below = judge_gate_failed(c, isinf(c->hi) ? c->lo * 0.5 : c->hi * 2 + 1, why);
 		EXPECT(below == VERDICT_INCONCLUSIVE && strstr(why, c->gate.why),
 		       "%s: gate failed, figure outside -> %s (%s)", c->name, verdict_name(below), why);
-		if (c->gate.lower_bound) {
+		if (c->gate_lower_bound) {
 			lower++;
 			EXPECT(isinf(c->hi), "%s: a lower-bound gate on a claim that is not \"at least\"",
 			       c->name);

@@ -178,7 +178,7 @@ static bool gate_failed(const struct claim *c, const struct result_set *rs)
 {
 	const struct result_row *g;
 
-	if (!c->gate.config || !c->gate.lower_bound)
+	if (!c->gate.config || !c->gate_lower_bound)
 		return false;
 	g = result_find(rs, c->gate.config, c->gate.metric);
 	return g && !g->skipped && (g->st.median < c->gate.min || g->st.median > c->gate.max);
@@ -206,7 +206,7 @@ static bool conditions_met(const struct claim *c, const struct result_set *rs,
 				 c->gate.config, c->gate.metric);
 			return false;
 		}
-		if ((g->st.median < c->gate.min || g->st.median > c->gate.max) && !c->gate.lower_bound) {
+		if ((g->st.median < c->gate.min || g->st.median > c->gate.max) && !c->gate_lower_bound) {
 			snprintf(out->why, sizeof(out->why), "%s", c->gate.why);
 			return false;
 		}

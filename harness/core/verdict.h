@@ -44,12 +44,6 @@ struct claim_gate {
 	const char *config, *metric;
 	double min, max;
 	const char *why;	/* said when the gate fails, e.g. "receiver not saturated" */
-	/*
-	 * A failed gate makes our figure a lower bound (the side that should have
-	 * been the limit was not): the figure may still reproduce a claim of "at
-	 * least", it can never differ from one.  False: a failed gate judges nothing.
-	 */
-	bool lower_bound;
 };
 
 struct claim {
@@ -66,6 +60,12 @@ struct claim {
 	const char *ref;	/* "Table 3" */
 	const char *takeaway;	/* the Table 7 section it supports, "§4.1" */
 	struct claim_gate gate;	/* optional (gate.config NULL: none) */
+	/*
+	 * A failed gate makes our figure a lower bound (the side that should have
+	 * been the limit was not): the figure may still reproduce a claim of "at
+	 * least", it can never differ from one.  False: a failed gate judges nothing.
+	 */
+	bool gate_lower_bound;
 	int min_cpus;		/* judged only with at least this many CPUs (0: any) */
 	bool hardware_only;	/* the host and the testbed VM cannot measure it */
 	bool exact;		/* a count, not a timing (instructions): one value, no interval */

@@ -113,8 +113,7 @@ struct hc_tag {
 enum origin { ORIGIN_RX_DRIVER, ORIGIN_SENDER, ORIGIN_STACK };
 
 static const char *const origin_note[] = {
-	[ORIGIN_RX_DRIVER] = "origin: net:netif_rx_driver of the receiving driver, before XDP "
-			     "(kernel-patches/: Table 1's origin)",
+	[ORIGIN_RX_DRIVER] = "origin: net:netif_rx_driver, the receiving driver before XDP (Table 1's)",
 	[ORIGIN_SENDER] = "origin: tp_btf/net_dev_start_xmit of the client veth (paper: NIC driver RX)",
 	[ORIGIN_STACK] = "origin: tp_btf/netif_receive_skb on the DUT (stack entry, after XDP)",
 };
