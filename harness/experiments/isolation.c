@@ -151,11 +151,8 @@ static int iso_topology_remote(struct exp_env *env, struct isolation *x)
 	struct peer_addr a = { c->remote.peer_ssh, c->remote.ssh_config, c->remote.peer_obench };
 	int err;
 
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
+	if (memcached_check(env))
 		return EXP_SKIP;
-	}
 	err = peer_load_topology(env, &c->remote, &x->t, &x->peer, &x->topo_up, "both loads");
 	x->remote = !err;
 	if (err)

@@ -263,11 +263,8 @@ static int kv_topology_remote(struct exp_env *env, struct kv_exp *x)
 {
 	const struct kvcache_cfg *c = env->cfg;
 
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
+	if (memcached_check(env))
 		return EXP_SKIP;
-	}
 	return peer_topology(env, &c->remote, &x->topo, &x->peer, &x->remote);
 }
 

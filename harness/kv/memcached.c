@@ -35,14 +35,20 @@ bool memcached_available(void)
 	return found;
 }
 
+int memcached_check(struct exp_env *env)
+{
+	if (memcached_available())
+		return 0;
+	snprintf(env->skip_reason, sizeof(env->skip_reason),
+		 "memcached is not installed (apt-get install memcached)");
+	return EXP_SKIP;
+}
+
 int memcached_topology(struct exp_env *env, struct topo *t)
 {
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
-		return EXP_SKIP;
-	}
-	return netpath_topo_create(env, t);
+	int err = memcached_check(env);
+
+	return err ? err : netpath_topo_create(env, t);
 }
 
 static int connect_to(int fd, struct in_addr addr, uint16_t port)

@@ -33,6 +33,9 @@ struct topo;
  */
 int memcached_topology(struct exp_env *env, struct topo *t);
 
+/* 0 when memcached is installed, else EXP_SKIP with the package to install (two hosts too). */
+int memcached_check(struct exp_env *env);
+
 /*
  * Starts `memcached -l @addr -p @tcp_port -U @udp_port -t @threads -u root`
  * inside @nsfd's namespace (-1: here) and waits (up to 5 s) until it answers

@@ -240,32 +240,47 @@ TEST(driver_entry_tracepoint_fires_per_frame)
 	system("ip link del obtp0");
 }
 
+/*
+ * The native fib registered on xdp_fib attached (native mode) to @ifindex
+ * (@name): one native call per frame of 50 sent to @net.2.  Returns the calls.
+ */
+static long long native_calls_at_xdp(int ifindex, const char *name, const char *net)
+{
+	struct complexity_bpf *s = load_fib();
+	long long r0, r1;
+	char req[64];
+	int fd;
+
+	if (!s)
+		return -1;
+	fd = bpf_program__fd(s->progs.xdp_fib);
+	if (bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		complexity_bpf__destroy(s);
+		return -2;
+	}
+	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
+	r0 = write_file(NATIVE_XDP, req) ? -1 : native_runs();
+	send_frames(net, 50);
+	r1 = native_runs();
+	TH_LOG("native calls at %s's XDP: %lld for 50 frames", name, r0 < 0 ? -1 : r1 - r0);
+	write_file(NATIVE_XDP, "off");
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	complexity_bpf__destroy(s);
+	return r0 < 0 ? -3 : r1 - r0;
+}
+
 /* The same native function at veth's own XDP call site (native mode), per frame. */
 TEST(native_function_runs_at_veth_xdp)
 {
-	struct complexity_bpf *s;
-	long long r0, r1;
-	char req[64];
-	int fd, ifindex;
+	long long n;
+	int ifindex;
 
 	if (access(NATIVE_XDP, F_OK))
 		SKIP(return, "%s missing", NATIVE_XDP);
 	ifindex = veth_pair("obnx0", "obnx1", "10.98.0");
 	ASSERT(ifindex > 0, "veth pair");
-	s = load_fib();
-	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
-	fd = bpf_program__fd(s->progs.xdp_fib);
-	EXPECT(!bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL), "attach to obnx1 (native)");
-	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
-	EXPECT(!write_file(NATIVE_XDP, req), "register");
-	r0 = native_runs();
-	send_frames("10.98.0", 50);
-	r1 = native_runs();
-	TH_LOG("native calls at obnx1's XDP: %lld for 50 frames", r1 - r0);
-	EXPECT(r1 - r0 >= 50, "the native fib ran %lld times for 50 frames", r1 - r0);
-	write_file(NATIVE_XDP, "off");
-	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	complexity_bpf__destroy(s);
+	n = native_calls_at_xdp(ifindex, "obnx1", "10.98.0");
+	EXPECT(n >= 50, "the native fib ran %lld times for 50 frames (< 0: load/attach/register failed)", n);
 	system("ip link del obnx0");
 }
 
@@ -310,30 +325,16 @@ TEST(driver_entry_tracepoint_fires_per_virtio_frame)
 /* The native function at virtio_net's XDP call site (receive_small/mergeable), per frame. */
 TEST(native_function_runs_at_virtio_xdp)
 {
-	struct complexity_bpf *s;
-	long long r0, r1;
-	char req[64];
-	int fd, ifindex;
+	long long n;
+	int ifindex;
 
 	if (access(NATIVE_XDP, F_OK))
 		SKIP(return, "%s missing", NATIVE_XDP);
 	ifindex = virtio_pair("10.96.0");
 	if (ifindex <= 0)
 		SKIP(return, "no virtio-net NIC pair in this VM (testbed/vmrun adds two on a hub)");
-	s = load_fib();
-	ASSERT(s, "open and load xdp_fib of complexity.bpf.o");
-	fd = bpf_program__fd(s->progs.xdp_fib);
-	EXPECT(!bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL), "attach to eth1 (native)");
-	snprintf(req, sizeof(req), "fd=%d fn=fib arg=5", fd);
-	EXPECT(!write_file(NATIVE_XDP, req), "register");
-	r0 = native_runs();
-	send_frames("10.96.0", 50);
-	r1 = native_runs();
-	TH_LOG("native calls at eth1's XDP (virtio_net): %lld for 50 frames", r1 - r0);
-	EXPECT(r1 - r0 >= 50, "the native fib ran %lld times for 50 frames", r1 - r0);
-	write_file(NATIVE_XDP, "off");
-	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	complexity_bpf__destroy(s);
+	n = native_calls_at_xdp(ifindex, "eth1 (virtio_net)", "10.96.0");
+	EXPECT(n >= 50, "the native fib ran %lld times for 50 frames (< 0: load/attach/register failed)", n);
 }
 
 TEST_HARNESS_MAIN

@@ -301,11 +301,8 @@ static int kv_topology(struct exp_env *env, struct chaining_kv *kv)
 		kv->topo_up = !err;
 		return err;
 	}
-	if (!memcached_available()) {
-		snprintf(env->skip_reason, sizeof(env->skip_reason),
-			 "memcached is not installed (apt-get install memcached)");
+	if (memcached_check(env))
 		return EXP_SKIP;
-	}
 	err = peer_load_topology(env, &c->remote, &kv->t, &kv->peer, &kv->topo_up, "the load client");
 	kv->remote = !err;
 	if (err)
