@@ -525,19 +525,11 @@ static int hook_cost_setup(struct exp_env *env)
 	err = hook_cost_load(env, hc);
 	if (err)
 		return err;
-	if (hc->cfg->remote.iface) {
-		err = peer_load_topology(env, &hc->cfg->remote, &hc->topo, &hc->peer, &hc->topo_up,
-					 "the tagged packets' sender");
-		hc->remote = !err;
-		if (err)
-			return err;
-		inet_ntop(AF_INET, &hc->topo.server.addr, hc->ip, sizeof(hc->ip));
-	} else {
-		err = netpath_topo_create(env, &hc->topo);
-		if (err)
-			return err;
-		hc->topo_up = true;
-	}
+	err = peer_load_topology(env, &hc->cfg->remote, &hc->topo, &hc->peer, &hc->topo_up,
+				 &hc->remote, "the tagged packets' sender");
+	if (err)
+		return err;
+	inet_ntop(AF_INET, &hc->topo.server.addr, hc->ip, sizeof(hc->ip));
 	hc->stats_fd = netpath_stats_enable();
 	hc->stats_on = hc->stats_fd >= 0;
 	return 0;

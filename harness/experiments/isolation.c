@@ -153,8 +153,8 @@ static int iso_topology_remote(struct exp_env *env, struct isolation *x)
 
 	if (memcached_check(env))
 		return EXP_SKIP;
-	err = peer_load_topology(env, &c->remote, &x->t, &x->peer, &x->topo_up, "both loads");
-	x->remote = !err;
+	err = peer_load_topology(env, &c->remote, &x->t, &x->peer, &x->topo_up, &x->remote,
+				 "both loads");
 	if (err)
 		return err;
 	if (peer_open(&x->bgpeer, &a, env->skip_reason, sizeof(env->skip_reason)))

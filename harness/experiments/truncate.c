@@ -339,18 +339,10 @@ static int truncate_setup(struct exp_env *env)
 	err = truncate_load(env, tr);
 	if (err)
 		return err;
-	if (tr->cfg->remote.iface) {
-		err = peer_load_topology(env, &tr->cfg->remote, &tr->topo, &tr->peer, &tr->topo_up,
-					 "the flood");
-		tr->remote = !err;
-		if (err)
-			return err;
-	} else {
-		err = netpath_topo_create(env, &tr->topo);
-		if (err)
-			return err;
-		tr->topo_up = true;
-	}
+	err = peer_load_topology(env, &tr->cfg->remote, &tr->topo, &tr->peer, &tr->topo_up,
+				 &tr->remote, "the flood");
+	if (err)
+		return err;
 	build_frame(tr);
 	if (tr->cfg->rps) {
 		char mask[16];

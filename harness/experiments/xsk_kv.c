@@ -186,17 +186,11 @@ static int xsk_topology(struct exp_env *env, struct xsk_kv_exp *x)
 	const struct xsk_kv_cfg *c = env->cfg;
 	int err;
 
-	if (!c->remote.iface) {
-		err = netpath_topo_create(env, &x->topo);
-		x->topo_up = !err;
-		return err;
-	}
-	err = peer_load_topology(env, &c->remote, &x->topo, &x->peer, &x->topo_up, "the load client");
-	x->remote = !err;
-	if (err)
-		return err;
-	inet_ntop(AF_INET, &x->topo.server.addr, x->ip, sizeof(x->ip));
-	return 0;
+	err = peer_load_topology(env, &c->remote, &x->topo, &x->peer, &x->topo_up, &x->remote,
+				 "the load client");
+	if (!err)
+		inet_ntop(AF_INET, &x->topo.server.addr, x->ip, sizeof(x->ip));
+	return err;
 }
 
 /*

@@ -124,13 +124,15 @@ int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *
 		  struct peer *p, bool *remote);
 
 /*
- * peer_topology() for an experiment whose @load (e.g. "the load client")
- * must come from the peer: 0 with the session open; EXP_SKIP with the
- * reason when --peer-ssh is missing or the peer cannot be used.  *@up says
- * whether @t exists (to destroy at teardown) either way.
+ * The topology of an experiment whose @load (e.g. "the load client") runs
+ * on the client side: without --iface the veth pair of one host (*@remote
+ * false); with it, peer_topology() and the load must come from the peer (0
+ * with the session open and *@remote set; EXP_SKIP with the reason when
+ * --peer-ssh is missing or the peer cannot be used).  *@up says whether @t
+ * exists (to destroy at teardown) either way.
  */
 int peer_load_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
-		       struct peer *p, bool *up, const char *load);
+		       struct peer *p, bool *up, bool *remote, const char *load);
 
 /* Closes the channel (the agent tears down) and reaps ssh. */
 void peer_close(struct peer *p);

@@ -17,6 +17,7 @@
 #include "core/obench.h"
 #include "core/testbed.h"
 #include "net/net_opts.h"
+#include "net/netpath.h"
 #include "net/peer.h"
 #include "net/topology.h"
 
@@ -111,15 +112,21 @@ int peer_topology(struct exp_env *env, const struct net_remote *r, struct topo *
 }
 
 int peer_load_topology(struct exp_env *env, const struct net_remote *r, struct topo *t,
-		       struct peer *p, bool *up, const char *load)
+		       struct peer *p, bool *up, bool *remote, const char *load)
 {
-	bool remote;
-	int err = peer_topology(env, r, t, p, &remote);
+	int err;
 
+	*remote = false;
+	if (!r->iface) {
+		err = netpath_topo_create(env, t);
+		*up = !err;
+		return err;
+	}
+	err = peer_topology(env, r, t, p, remote);
 	*up = !err;	/* an unusable peer: peer_topology() destroyed @t */
 	if (err)
 		return err == -EHOSTUNREACH ? EXP_SKIP : err;
-	if (!remote) {
+	if (!*remote) {
 		snprintf(env->skip_reason, sizeof(env->skip_reason), "hardware tier: the server side "
 			 "is on %s; pass --peer-ssh to run %s on the peer host", r->iface, load);
 		return EXP_SKIP;

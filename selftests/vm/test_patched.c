@@ -222,6 +222,18 @@ static void send_frames(const char *net, int n)
 	usleep(100000);
 }
 
+/* net:netif_rx_driver events for @ifindex while 50 frames go to @net.2; < 0: tracing failed. */
+static int rx_driver_events(int ifindex, const char *net)
+{
+	int err;
+
+	write_file(TRACING "/trace", "");
+	err = write_file(TP_ENABLE, "1");
+	send_frames(net, 50);
+	write_file(TP_ENABLE, "0");
+	return err ? -1 : trace_lines(ifindex);
+}
+
 TEST(driver_entry_tracepoint_fires_per_frame)
 {
 	int n, ifindex;
@@ -230,11 +242,7 @@ TEST(driver_entry_tracepoint_fires_per_frame)
 		SKIP(return, "%s missing (patch 0003 missing, or no tracefs)", TP_ENABLE);
 	ifindex = veth_pair("obtp0", "obtp1", "10.99.0");
 	ASSERT(ifindex > 0, "veth pair");
-	write_file(TRACING "/trace", "");
-	EXPECT(!write_file(TP_ENABLE, "1"), "enable the tracepoint");
-	send_frames("10.99.0", 50);
-	write_file(TP_ENABLE, "0");
-	n = trace_lines(ifindex);
+	n = rx_driver_events(ifindex, "10.99.0");
 	TH_LOG("net:netif_rx_driver on obtp1 (ifindex %d): %d events for 50 frames", ifindex, n);
 	EXPECT(n >= 50, "%d events, want one per frame (50; more: IPv6 chatter)", n);
 	system("ip link del obtp0");
@@ -313,11 +321,7 @@ TEST(driver_entry_tracepoint_fires_per_virtio_frame)
 	if (ifindex <= 0)
 		SKIP(return, "no virtio-net NIC pair in this VM (testbed/vmrun adds two on a hub)");
 	usleep(500000);	/* link up, IPv6 autoconf chatter first */
-	write_file(TRACING "/trace", "");
-	EXPECT(!write_file(TP_ENABLE, "1"), "enable the tracepoint");
-	send_frames("10.97.0", 50);
-	write_file(TP_ENABLE, "0");
-	n = trace_lines(ifindex);
+	n = rx_driver_events(ifindex, "10.97.0");
 	TH_LOG("net:netif_rx_driver on eth1 (virtio_net, ifindex %d): %d events for 50 frames", ifindex, n);
 	EXPECT(n >= 50, "%d events, want one per frame (50; more: IPv6 chatter)", n);
 }

@@ -296,16 +296,11 @@ static int kv_topology(struct exp_env *env, struct chaining_kv *kv)
 	const struct chaining_cfg *c = env->cfg;
 	int err;
 
-	if (!c->remote.iface) {
-		err = memcached_topology(env, &kv->t);
-		kv->topo_up = !err;
-		return err;
-	}
 	if (memcached_check(env))
 		return EXP_SKIP;
-	err = peer_load_topology(env, &c->remote, &kv->t, &kv->peer, &kv->topo_up, "the load client");
-	kv->remote = !err;
-	if (err)
+	err = peer_load_topology(env, &c->remote, &kv->t, &kv->peer, &kv->topo_up, &kv->remote,
+				 "the load client");
+	if (err || !kv->remote)
 		return err;
 	kv->wcfg = (struct lg_mcw_cfg){ .keys = { 1, 1 }, .value_size = { 32, 32 }, .seed = 0x5eed7ab5 };
 	snprintf(kv->why_threads, sizeof(kv->why_threads), "two hosts: %d outstanding from the peer",
